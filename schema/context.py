@@ -1,0 +1,20 @@
+"""What every resolver gets as ``info.context``."""
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types import Info as StrawberryInfo
+
+from services.principals import Principal
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response
+    principal: Principal
+    request_id: str
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,36 @@
+"""updateCodecs: set a provider's codec preference list (the spec's PUT with {"codecs": ...})."""
+
+import strawberry
+
+from schema.context import Info
+from schema.permissions import IsSuperAdmin
+from schema.providers.mutations.payload import ProviderPayload
+from schema.providers.mutations.run import run_provider_mutation
+from services import providers as provider_service
+
+
+@strawberry.input
+class UpdateCodecsInput:
+    id: strawberry.ID
+    codecs: str = strawberry.field(
+        description='Comma-separated codec names in order of preference, e.g. "PCMU,PCMA"; "" '
+        "lifts the restriction."
+    )
+
+
+@strawberry.type
+class UpdateCodecsPayload(ProviderPayload):
+    pass
+
+
+async def update_codecs(info: Info, input: UpdateCodecsInput) -> UpdateCodecsPayload:
+    return await run_provider_mutation(
+        UpdateCodecsPayload, provider_service.update_provider(input.id, {"codecs": input.codecs})
+    )
+
+
+update_codecs_field = strawberry.mutation(
+    resolver=update_codecs,
+    permission_classes=[IsSuperAdmin],
+    description="Set the codecs offered to a provider for PSTN outbound calls.",
+)

@@ -1,0 +1,61 @@
+"""updateProvider: change only the fields given."""
+
+import strawberry
+from strawberry.scalars import JSON
+
+from schema.context import Info
+from schema.permissions import IsSuperAdmin
+from schema.providers.mutations.payload import ProviderPayload
+from schema.providers.mutations.run import run_provider_mutation
+from services import providers as provider_service
+
+
+@strawberry.input(
+    description="The provider's id and the fields to change; omitted fields keep their value. "
+    "null is refused for every field. A new hostname resets healthStatus to UNKNOWN."
+)
+class UpdateProviderInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    detail: str | None = strawberry.UNSET
+    hostname: str | None = strawberry.UNSET
+    tech_prefix: str | None = strawberry.UNSET
+    tech_postfix: str | None = strawberry.UNSET
+    tech_headers: JSON | None = strawberry.UNSET
+    codecs: str | None = strawberry.UNSET
+    metadata: JSON | None = strawberry.UNSET
+
+
+_CHANGEABLE = (
+    "name",
+    "detail",
+    "hostname",
+    "tech_prefix",
+    "tech_postfix",
+    "tech_headers",
+    "codecs",
+    "metadata",
+)
+
+
+@strawberry.type
+class UpdateProviderPayload(ProviderPayload):
+    pass
+
+
+async def update_provider(info: Info, input: UpdateProviderInput) -> UpdateProviderPayload:
+    changes = {
+        field: getattr(input, field)
+        for field in _CHANGEABLE
+        if getattr(input, field) is not strawberry.UNSET
+    }
+    return await run_provider_mutation(
+        UpdateProviderPayload, provider_service.update_provider(input.id, changes)
+    )
+
+
+update_provider_field = strawberry.mutation(
+    resolver=update_provider,
+    permission_classes=[IsSuperAdmin],
+    description="Change some fields of a provider.",
+)

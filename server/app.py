@@ -1,0 +1,71 @@
+"""Assembles the ASGI application: routes, middleware, and the resources that live as long as it."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from tortoise import Tortoise
+from tortoise.contrib.starlette import RegisterTortoise
+
+from models.config import tortoise_config
+from schema.schema import build_schema
+from server.graphql_view import TrunkqlGraphQL
+from server.request_id import RequestIdMiddleware
+from server.secrets import load_keys
+from server.settings import Settings
+
+log = logging.getLogger("trunkql")
+
+READINESS_TIMEOUT_SECONDS = 2.0
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers. Says nothing about the database (see /readyz)."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: ready only while the database answers a trivial query in time."""
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+            await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception as exc:  # any failure means "not ready"; the reason goes to the log
+        log.warning("readiness check failed: %s", type(exc).__name__)
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ready", "database": "up"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    keys = load_keys(settings)
+    graphql = TrunkqlGraphQL(
+        build_schema(),
+        jwt_secret=keys.jwt_secret,
+        subscription_protocols=(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # RegisterTortoise makes the ORM context visible to every request task (Tortoise 1.x).
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(RequestIdMiddleware)],
+        lifespan=lifespan,
+    )
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for uvicorn (``--factory``), e.g. for running several workers."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,96 @@
+"""The /graphql endpoint: Strawberry's ASGI view with authentication, context and error masking."""
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import process_result as default_process_result
+from strawberry.types import ExecutionResult
+
+from schema.context import Context
+from server.auth import AuthenticationError, bearer_token, verify_token
+from server.request_id import request_id_of
+from services.principals import Principal
+
+log = logging.getLogger("trunkql.graphql")
+
+INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
+
+
+def _is_expected(error: GraphQLError) -> bool:
+    """Errors clients are meant to see: syntax and validation errors, and the GraphQL errors our
+    resolvers and permission checks raise on purpose. Anything else is a bug or an outage."""
+    return error.original_error is None or isinstance(error.original_error, GraphQLError)
+
+
+class TrunkqlGraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, jwt_secret: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._jwt_secret = jwt_secret
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope, receive)
+            # GraphiQL's page is static and holds no data; every operation needs a token.
+            if not self.should_render_graphql_ide(self.request_adapter_class(request)):
+                try:
+                    scope.setdefault("state", {})["principal"] = self._authenticate(request)
+                except AuthenticationError as exc:
+                    await self._unauthenticated(str(exc))(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
+
+    def _authenticate(self, request: Request) -> Principal:
+        token = bearer_token(request.headers.get("authorization"))
+        return verify_token(self._jwt_secret, token)
+
+    @staticmethod
+    def _unauthenticated(message: str) -> Response:
+        return JSONResponse(
+            {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="trunkql"'},
+        )
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        assert isinstance(response, Response)  # websockets are not served yet
+        assert isinstance(request, Request)
+        return Context(
+            request=request,
+            response=response,
+            principal=request.scope["state"]["principal"],
+            request_id=request_id_of(request.scope),
+        )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        if result.errors:
+            result.errors = [self._mask(request, error) for error in result.errors]
+        return default_process_result(result)
+
+    @staticmethod
+    def _mask(request: Request, error: GraphQLError) -> GraphQLError:
+        if _is_expected(error):
+            return error
+        request_id = request_id_of(request.scope)
+        log.error(
+            "unexpected error in %s (request_id=%s)",
+            ".".join(str(p) for p in error.path or ()) or "operation",
+            request_id,
+            exc_info=error.original_error,
+        )
+        return GraphQLError(
+            f"internal error; quote request id {request_id} when reporting it",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": INTERNAL_ERROR_CODE, "requestId": request_id},
+        )

@@ -1,0 +1,118 @@
+"""Settings from the environment (all prefixed TRUNKQL_), with safe defaults.
+
+With nothing configured, trunkql serves on 127.0.0.1:8000 from an SQLite file in the working
+directory, and keeps generated secrets in a file beside it (see ``server.secrets``).
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite://trunkql.sqlite3"
+DEFAULT_TELNYX_BASE_URL = "https://api.telnyx.com/v2"
+
+
+class SettingsError(ValueError):
+    """A setting has a value trunkql cannot use; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    jwt_secret: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    secrets_file: Path | None = None
+    token_ttl_seconds: int = 3600
+    telnyx_base_url: str = DEFAULT_TELNYX_BASE_URL
+    carrier_request_timeout: float = 10.0
+    setup_deadline: float = 60.0
+    migrate_on_start: bool = True
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        secrets_file = env.get("TRUNKQL_SECRETS_FILE")
+        log_level = env.get("TRUNKQL_LOG_LEVEL", "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise SettingsError(f"TRUNKQL_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+        database_url = env.get("TRUNKQL_DATABASE_URL") or DEFAULT_DATABASE_URL
+        if not database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise SettingsError(
+                "TRUNKQL_DATABASE_URL must start with sqlite:// or postgres://, "
+                f"got {database_url.split('://')[0]!r}"
+            )
+        return cls(
+            database_url=database_url,
+            host=env.get("TRUNKQL_HOST") or "127.0.0.1",
+            port=_int(env, "TRUNKQL_PORT", 8000, 0, 65535),
+            jwt_secret=env.get("TRUNKQL_JWT_SECRET") or None,
+            secret_key=env.get("TRUNKQL_SECRET_KEY") or None,
+            secrets_file=Path(secrets_file) if secrets_file else None,
+            token_ttl_seconds=_int(env, "TRUNKQL_TOKEN_TTL_SECONDS", 3600, 60, 30 * 24 * 3600),
+            telnyx_base_url=(env.get("TRUNKQL_TELNYX_BASE_URL") or DEFAULT_TELNYX_BASE_URL).rstrip("/"),
+            carrier_request_timeout=_float(env, "TRUNKQL_CARRIER_REQUEST_TIMEOUT", 10.0, 0.01, 300),
+            setup_deadline=_float(env, "TRUNKQL_SETUP_DEADLINE", 60.0, 0.1, 600),
+            migrate_on_start=_bool(env, "TRUNKQL_MIGRATE_ON_START", True),
+            log_level=log_level,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite://")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.removeprefix("sqlite://").split("?", 1)[0]
+        return None if path in {"", ":memory:"} else Path(path)
+
+    def resolved_secrets_file(self) -> Path:
+        """Where generated secrets live: beside the embedded database, else the working directory."""
+        if self.secrets_file is not None:
+            return self.secrets_file
+        db = self.sqlite_path
+        folder = db.parent if db is not None else Path()
+        return folder / "trunkql.secrets.json"

@@ -1,0 +1,72 @@
+"""Keyset pagination for newest-first listings.
+
+A cursor names the last row a client has seen by its sort key ``(tm_create, id)``; the next page is
+the rows strictly after it in that order. Unlike an offset, the cost does not grow with the depth of
+the page and rows inserted meanwhile neither shift nor repeat what the client sees.
+"""
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from tortoise.expressions import Q
+
+from services.errors import invalid
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+_CURSOR_VERSION = "k1"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    tm_create: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([_CURSOR_VERSION, self.tm_create.isoformat(), str(self.id)])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str) -> "Cursor":
+        try:
+            padded = value + "=" * (-len(value) % 4)
+            version, tm_create, row_id = json.loads(base64.urlsafe_b64decode(padded))
+            if version != _CURSOR_VERSION:
+                raise ValueError(version)
+            moment = datetime.fromisoformat(tm_create)
+            if moment.tzinfo is None:
+                raise ValueError(tm_create)
+            return cls(tm_create=moment, id=uuid.UUID(row_id))
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            raise invalid(
+                "after must be an endCursor or cursor returned by this listing", "after"
+            ) from None
+
+    def after_q(self) -> Q:
+        """Rows that come after this cursor in newest-first order."""
+        return Q(tm_create__lt=self.tm_create) | Q(tm_create=self.tm_create, id__lt=self.id)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[tuple[str, T]]  # (cursor, item)
+    has_next_page: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.items[-1][0] if self.items else None
+
+
+def check_page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise invalid(f"first must be between 0 and {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})", "first")
+    return first
