@@ -4,14 +4,14 @@ Values are what the database stores (lower-case, as in the spec's JSON: ``"type"
 GraphQL layer exposes the member names (``SIP``, ``HEALTHY``) as its enum values.
 """
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ProviderType(str, Enum):
+class ProviderType(StrEnum):
     SIP = "sip"
 
 
-class HealthStatus(str, Enum):
+class HealthStatus(StrEnum):
     UNKNOWN = "unknown"
     HEALTHY = "healthy"
     UNHEALTHY = "unhealthy"

@@ -1,7 +1,8 @@
 """How expected failures reach clients.
 
-Mutations return them as ``userErrors`` (data, with an ``ErrorCode``); queries, which have no payload
-to carry them, raise a GraphQL error whose ``extensions.code`` is the same ``ErrorCode`` name.
+Mutations return them as ``userErrors`` (data, with an ``ErrorCode``); queries, which have no
+payload to carry them, raise a GraphQL error whose ``extensions.code`` is the same ``ErrorCode``
+name.
 """
 
 import strawberry

@@ -18,6 +18,9 @@ def _configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    # Tortoise logs every statement with its parameter values at DEBUG; those values include
+    # custom SIP header values (carrier auth tokens), so that logger never goes below INFO.
+    logging.getLogger("tortoise.db_client").setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
 def _migrate(settings: Settings) -> None:

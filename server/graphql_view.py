@@ -16,7 +16,7 @@ from strawberry.types import ExecutionResult
 from schema.context import Context
 from server.auth import AuthenticationError, bearer_token, verify_token
 from server.request_id import request_id_of
-from services.principals import Principal
+from services.principals import ANONYMOUS, Principal
 
 log = logging.getLogger("trunkql.graphql")
 
@@ -66,7 +66,7 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
         return Context(
             request=request,
             response=response,
-            principal=request.scope["state"]["principal"],
+            principal=request.scope["state"].get("principal", ANONYMOUS),
             request_id=request_id_of(request.scope),
         )
 

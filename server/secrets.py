@@ -1,8 +1,8 @@
 """Signing and encryption keys: from the environment, or generated once and kept in a file.
 
 A first start with no TRUNKQL_JWT_SECRET / TRUNKQL_SECRET_KEY generates strong random keys and keeps
-them in a JSON file readable only by its owner (mode 0600), so tokens minted by ``trunkql token`` and
-credentials encrypted at rest keep working across restarts.
+them in a JSON file readable only by its owner (mode 0600), so tokens minted by ``trunkql token``
+and credentials encrypted at rest keep working across restarts.
 """
 
 import json

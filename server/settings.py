@@ -76,7 +76,9 @@ class Settings:
         secrets_file = env.get("TRUNKQL_SECRETS_FILE")
         log_level = env.get("TRUNKQL_LOG_LEVEL", "INFO").upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise SettingsError(f"TRUNKQL_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+            raise SettingsError(
+                f"TRUNKQL_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
+            )
         database_url = env.get("TRUNKQL_DATABASE_URL") or DEFAULT_DATABASE_URL
         if not database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
             raise SettingsError(
@@ -91,7 +93,9 @@ class Settings:
             secret_key=env.get("TRUNKQL_SECRET_KEY") or None,
             secrets_file=Path(secrets_file) if secrets_file else None,
             token_ttl_seconds=_int(env, "TRUNKQL_TOKEN_TTL_SECONDS", 3600, 60, 30 * 24 * 3600),
-            telnyx_base_url=(env.get("TRUNKQL_TELNYX_BASE_URL") or DEFAULT_TELNYX_BASE_URL).rstrip("/"),
+            telnyx_base_url=(env.get("TRUNKQL_TELNYX_BASE_URL") or DEFAULT_TELNYX_BASE_URL).rstrip(
+                "/"
+            ),
             carrier_request_timeout=_float(env, "TRUNKQL_CARRIER_REQUEST_TIMEOUT", 10.0, 0.01, 300),
             setup_deadline=_float(env, "TRUNKQL_SETUP_DEADLINE", 60.0, 0.1, 600),
             migrate_on_start=_bool(env, "TRUNKQL_MIGRATE_ON_START", True),
@@ -110,7 +114,7 @@ class Settings:
         return None if path in {"", ":memory:"} else Path(path)
 
     def resolved_secrets_file(self) -> Path:
-        """Where generated secrets live: beside the embedded database, else the working directory."""
+        """Where generated secrets live: beside the embedded database, else the working folder."""
         if self.secrets_file is not None:
             return self.secrets_file
         db = self.sqlite_path

@@ -2,15 +2,16 @@
 
 Services raise ``ServiceError`` (with one or more ``FieldError``) for anything a client can cause or
 fix: bad input, a missing record, a carrier that refused. The GraphQL layer turns them into
-``userErrors``; a REST facade could turn them into status codes. Anything else is a bug and is masked.
+``userErrors``; a REST facade could turn them into status codes. Anything else is a bug, and is
+masked.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     INVALID_ARGUMENT = "invalid_argument"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"

@@ -68,5 +68,7 @@ def check_page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
     if first < 0 or first > MAX_PAGE_SIZE:
-        raise invalid(f"first must be between 0 and {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})", "first")
+        raise invalid(
+            f"first must be between 0 and {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})", "first"
+        )
     return first

@@ -64,7 +64,9 @@ def _clean(values: Mapping[str, object]) -> dict[str, Any]:
     for field, raw in values.items():
         rule = _RULES.get(field)
         if rule is None:
-            errors.append(FieldError((field,), ErrorCode.INVALID_ARGUMENT, f"unknown field {field}"))
+            errors.append(
+                FieldError((field,), ErrorCode.INVALID_ARGUMENT, f"unknown field {field}")
+            )
             continue
         if raw is None:
             errors.append(
@@ -78,7 +80,9 @@ def _clean(values: Mapping[str, object]) -> dict[str, Any]:
         try:
             cleaned[field] = rule(raw)
         except validation.InvalidValue as exc:
-            errors.append(FieldError((field, *exc.subpath), ErrorCode.INVALID_ARGUMENT, exc.message))
+            errors.append(
+                FieldError((field, *exc.subpath), ErrorCode.INVALID_ARGUMENT, exc.message)
+            )
     if errors:
         raise ServiceError(errors)
     return cleaned
@@ -121,7 +125,7 @@ async def _get_live(provider_id: uuid.UUID) -> Provider:
 
 
 async def update_provider(provider_id: object, changes: Mapping[str, object]) -> Provider:
-    """Change only the fields given. A new hostname is a different peer, so its health is unknown."""
+    """Change only the fields given. A new hostname is another peer, so its health is unknown."""
     pid = parse_id(provider_id, "id")
     cleaned = _clean(changes)
     current = await _get_live(pid)

@@ -4,7 +4,13 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import query_error
-from schema.providers.types import PageInfo, Provider, ProviderConnection, ProviderEdge, ProviderFilter
+from schema.providers.types import (
+    PageInfo,
+    Provider,
+    ProviderConnection,
+    ProviderEdge,
+    ProviderFilter,
+)
 from services import providers as provider_service
 from services.errors import ServiceError
 from services.pagination import DEFAULT_PAGE_SIZE

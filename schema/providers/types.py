@@ -8,7 +8,9 @@ from strawberry.scalars import JSON
 from models.enums import HealthStatus, ProviderType
 from models.provider import Provider as ProviderModel
 from schema.context import Info
+from schema.errors import query_error
 from services import providers as provider_service
+from services.errors import ServiceError
 
 ProviderTypeEnum = strawberry.enum(
     ProviderType, name="ProviderType", description="Signalling protocol of a provider."
@@ -28,7 +30,9 @@ class Provider:
     name: str
     detail: str
     type: ProviderType
-    hostname: str = strawberry.field(description="SIP server address, lower-case, e.g. sip.telnyx.com.")
+    hostname: str = strawberry.field(
+        description="SIP server address, lower-case, e.g. sip.telnyx.com."
+    )
     tech_prefix: str = strawberry.field(description="Added before the dialed number.")
     tech_postfix: str = strawberry.field(description="Added after the dialed number.")
     tech_headers: JSON = strawberry.field(
@@ -50,7 +54,10 @@ class Provider:
         "Spaces, dashes, dots and parentheses in the number are ignored."
     )
     def format_number(self, info: Info, number: str) -> str:
-        return provider_service.format_number(self._model, number)
+        try:
+            return provider_service.format_number(self._model, number)
+        except ServiceError as exc:
+            raise query_error(exc) from None
 
     _model: strawberry.Private[ProviderModel]
 
@@ -64,9 +71,9 @@ class Provider:
             hostname=row.hostname,
             tech_prefix=row.tech_prefix,
             tech_postfix=row.tech_postfix,
-            tech_headers=row.tech_headers,
+            tech_headers=JSON(row.tech_headers),
             codecs=row.codecs,
-            metadata=row.metadata,
+            metadata=JSON(row.metadata),
             health_status=row.health_status,
             health_checked_at=row.health_checked_at,
             tm_create=row.tm_create,
@@ -117,4 +124,3 @@ class ProviderConnection:
     @strawberry.field(description="How many providers match the filter, over all pages.")
     async def total_count(self) -> int:
         return await provider_service.count_providers(self._filter)
-
