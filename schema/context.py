@@ -7,6 +7,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from services.principals import Principal
+from services.setup import ProviderSetup
 
 
 @dataclass
@@ -15,6 +16,7 @@ class Context:
     response: Response
     principal: Principal
     request_id: str
+    provider_setup: ProviderSetup
 
 
 Info = StrawberryInfo[Context, None]

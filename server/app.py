@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -13,12 +14,15 @@ from starlette.routing import Route
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
+from carriers.registry import CarrierSettings, build_carriers
 from models.config import tortoise_config
 from schema.schema import build_schema
 from server.graphql_view import TrunkqlGraphQL
 from server.request_id import RequestIdMiddleware
 from server.secrets import load_keys
 from server.settings import Settings
+from services.secret_box import SecretBox
+from services.setup import ProviderSetup
 
 log = logging.getLogger("trunkql")
 
@@ -41,6 +45,28 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "database": "up"})
 
 
+def carrier_settings(settings: Settings) -> CarrierSettings:
+    return CarrierSettings(
+        telnyx_base_url=settings.telnyx_base_url,
+        request_timeout=settings.carrier_request_timeout,
+        max_attempts=settings.carrier_max_attempts,
+        backoff_base=settings.carrier_backoff_base,
+        backoff_max=settings.carrier_backoff_max,
+    )
+
+
+@asynccontextmanager
+async def carrier_session() -> AsyncIterator[aiohttp.ClientSession]:
+    """One HTTP session for all carrier calls for the app's life (connection reuse). Each call
+    sets its own timeout; this one is the backstop."""
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=300),
+        connector=aiohttp.TCPConnector(limit=100),
+        trust_env=False,
+    ) as session:
+        yield session
+
+
 def create_app(settings: Settings) -> Starlette:
     keys = load_keys(settings)
     graphql = TrunkqlGraphQL(
@@ -52,7 +78,14 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # RegisterTortoise makes the ORM context visible to every request task (Tortoise 1.x).
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        async with (
+            RegisterTortoise(app, config=tortoise_config(settings.database_url)),
+            carrier_session() as session,
+        ):
+            carriers = build_carriers(session, carrier_settings(settings))
+            app.state.provider_setup = ProviderSetup(
+                carriers, SecretBox(keys.secret_key), settings.setup_deadline
+            )
             yield
 
     return Starlette(

@@ -68,6 +68,7 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
             response=response,
             principal=request.scope["state"].get("principal", ANONYMOUS),
             request_id=request_id_of(request.scope),
+            provider_setup=request.app.state.provider_setup,
         )
 
     async def process_result(

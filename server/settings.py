@@ -67,6 +67,9 @@ class Settings:
     telnyx_base_url: str = DEFAULT_TELNYX_BASE_URL
     carrier_request_timeout: float = 10.0
     setup_deadline: float = 60.0
+    carrier_max_attempts: int = 4
+    carrier_backoff_base: float = 0.25
+    carrier_backoff_max: float = 8.0
     migrate_on_start: bool = True
     log_level: str = "INFO"
 
@@ -98,6 +101,9 @@ class Settings:
             ),
             carrier_request_timeout=_float(env, "TRUNKQL_CARRIER_REQUEST_TIMEOUT", 10.0, 0.01, 300),
             setup_deadline=_float(env, "TRUNKQL_SETUP_DEADLINE", 60.0, 0.1, 600),
+            carrier_max_attempts=_int(env, "TRUNKQL_CARRIER_MAX_ATTEMPTS", 4, 1, 10),
+            carrier_backoff_base=_float(env, "TRUNKQL_CARRIER_BACKOFF_BASE", 0.25, 0, 10),
+            carrier_backoff_max=_float(env, "TRUNKQL_CARRIER_BACKOFF_MAX", 8.0, 0, 60),
             migrate_on_start=_bool(env, "TRUNKQL_MIGRATE_ON_START", True),
             log_level=log_level,
         )

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.queryset import QuerySet
 
 from models.enums import HealthStatus, ProviderType
@@ -104,12 +105,16 @@ async def create_provider(values: Mapping[str, object]) -> Provider:
     return await insert_provider(cleaned)
 
 
-async def insert_provider(cleaned: Mapping[str, Any]) -> Provider:
+async def insert_provider(
+    cleaned: Mapping[str, Any], using_db: BaseDBAsyncClient | None = None
+) -> Provider:
     """Insert a provider from values that already passed their rules (see ``create_provider``)."""
     now = utcnow()
     fields = {name: make() for name, make in _DEFAULTS.items()}
     fields.update(cleaned)
-    return await Provider.create(id=uuid.uuid4(), tm_create=now, tm_update=now, **fields)
+    return await Provider.create(
+        id=uuid.uuid4(), tm_create=now, tm_update=now, using_db=using_db, **fields
+    )
 
 
 async def get_provider(provider_id: object) -> Provider | None:

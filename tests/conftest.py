@@ -9,7 +9,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from carriers.fake_telnyx import FakeTelnyx, start_fake_telnyx
 from models.provider import Provider
+from models.setup import SetupJournal
 from server.app import create_app
 from server.auth import mint_token
 from server.migrate import apply_migrations
@@ -20,6 +22,9 @@ from tests.graphql_client import GraphQLClient
 
 JWT_SECRET = "test-jwt-secret-that-is-long-enough-for-hs256"
 SECRET_KEY = "test-secret-key"
+# Distinctive, so a test can search logs, responses and the database for any trace of them.
+TELNYX_KEY = "KEY0123456789ABCDEF_valid_telnyx_key_zq"
+TELNYX_KEY_NO_CONNECTIONS = "KEY0123456789ABCDEF_no_connections_key_zq"
 
 
 @pytest.fixture(scope="session")
@@ -30,12 +35,44 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+async def fake_telnyx_server() -> AsyncIterator[tuple[FakeTelnyx, str]]:
+    """A fake Telnyx on a loopback port for the whole session; tests reset it (``fake_telnyx``)."""
+    fake = FakeTelnyx(
+        valid_keys={TELNYX_KEY},
+        forbidden_keys={TELNYX_KEY_NO_CONNECTIONS: {"credential_connections"}},
+    )
+    runner, base_url = await start_fake_telnyx(fake)
+    try:
+        yield fake, base_url
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+def fake_telnyx(fake_telnyx_server: tuple[FakeTelnyx, str]) -> FakeTelnyx:
+    fake, _ = fake_telnyx_server
+    fake.reset()
+    return fake
+
+
+@pytest.fixture(scope="session")
+def settings(
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_telnyx_server: tuple[FakeTelnyx, str],
+) -> Settings:
     return Settings(
         database_url=database_url,
         jwt_secret=JWT_SECRET,
         secret_key=SECRET_KEY,
         secrets_file=tmp_path_factory.mktemp("secrets") / "secrets.json",
+        telnyx_base_url=fake_telnyx_server[1],
+        # Short, so timeout cases stay quick; loopback answers in well under a millisecond.
+        carrier_request_timeout=0.5,
+        carrier_max_attempts=3,
+        carrier_backoff_base=0.01,
+        carrier_backoff_max=0.05,
+        setup_deadline=10.0,
     )
 
 
@@ -48,7 +85,8 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 
 @pytest.fixture
 async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    await Provider.all().delete()
+    await Provider.all().delete()  # credentials go with them (ON DELETE CASCADE)
+    await SetupJournal.all().delete()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://trunkql.test") as client:
         yield client

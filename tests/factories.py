@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from tortoise import Tortoise
+
 from models.provider import Provider
 from tests.graphql_client import GraphQLClient
 
@@ -29,3 +31,13 @@ async def stored_providers() -> list[dict[str, Any]]:
     """Every provider row, as the database has it: to prove what a refused call did not write."""
     rows = await Provider.all().order_by("tm_create", "id").values()
     return [dict(row) for row in rows]
+
+
+async def database_text() -> str:
+    """Every row of every trunkql table as text: to prove a secret was never stored in the clear."""
+    connection = Tortoise.get_connection("default")
+    dumps = []
+    for table in ("provider", "provider_credential", "setup_journal"):
+        rows = await connection.execute_query_dict(f'SELECT * FROM "{table}"')
+        dumps.append(f"{table}: {rows!r}")
+    return "\n".join(dumps)

@@ -4,6 +4,7 @@ import strawberry
 
 from schema.providers.mutations.create_provider import create_provider_field
 from schema.providers.mutations.delete_provider import delete_provider_field
+from schema.providers.mutations.setup_provider import setup_provider_field
 from schema.providers.mutations.update_codecs import update_codecs_field
 from schema.providers.mutations.update_provider import update_provider_field
 
@@ -14,3 +15,4 @@ class ProviderMutations:
     update_provider = update_provider_field
     update_codecs = update_codecs_field
     delete_provider = delete_provider_field
+    setup_provider = setup_provider_field
