@@ -101,11 +101,21 @@ class CarrierCleanupFailed(CarrierError):
 
 @dataclass(frozen=True)
 class CarrierResource:
-    """One thing created at the carrier, enough to find and delete it again."""
+    """One thing created at the carrier, enough to find and delete it again.
+
+    ``id`` is None when a create's outcome is unknown (the answer never came: a deadline cut the
+    request, or the look-up after a timeout failed too). Such a resource may or may not exist;
+    it is known by its unique name, and deleting it looks it up by name first.
+    """
 
     kind: str  # e.g. "outbound_voice_profile", "credential_connection"
-    id: str  # the carrier's id
+    id: str | None  # the carrier's id; None while unknown (see above)
     name: str  # the name it was created with
+
+    def describe(self) -> str:
+        if self.id is None:
+            return f"{self.kind} named {self.name!r} (id unknown: it may exist)"
+        return f"{self.kind} {self.id} ({self.name})"
 
 
 @dataclass(frozen=True)
@@ -119,9 +129,8 @@ class TrunkResult:
     resources: tuple[CarrierResource, ...]  # in creation order
     # hash=False: a dict is unhashable, and a result is never used as a key anyway.
     metadata: dict[str, str] = field(hash=False)
-    # Extra SIP headers the platform must send to this carrier (stored on the provider record by
-    # services/setup.py). Optional, so the interface above is unchanged; empty for Telnyx, whose
-    # credential connections authenticate by digest username/password alone.
+    # Extra SIP headers the platform sends to this carrier (stored on the provider record by
+    # services/setup.py); Telnyx's names the credential connection's user.
     tech_headers: dict[str, str] = field(default_factory=dict, hash=False)
 
 
@@ -140,12 +149,13 @@ class Carrier(Protocol):
     async def create_trunk(
         self, api_key: str, trunk_name: str, on_created: OnCreated | None = None
     ) -> TrunkResult:
-        """Create the carrier-side resources one by one.
+        """Validate the key, then create the carrier-side resources one by one.
 
-        ``on_created(resource)`` is awaited right after each resource exists, so the caller knows
-        what to roll back if a later step (or its own DB insert) fails. create_trunk does NOT
-        roll back by itself; the caller deletes in reverse order with delete_resource (or
-        rollback_resources).
+        ``on_created(resource)`` is awaited right after each resource exists — and, with
+        ``id=None``, when a create ends without a definite answer (cancelled, or unreachable),
+        so the caller knows what to roll back if a later step (or its own DB insert) fails.
+        create_trunk does NOT roll back by itself; the caller deletes in reverse order with
+        delete_resource (or rollback_resources).
         """
         ...
 
@@ -176,7 +186,7 @@ async def rollback_resources(
             first_cause = first_cause or exc.cause or exc
     if left_behind:
         left_behind.reverse()
-        names = ", ".join(f"{r.kind} {r.id} ({r.name})" for r in left_behind)
+        names = ", ".join(r.describe() for r in left_behind)
         reason = f": {first_cause.message}" if first_cause is not None else ""
         raise CarrierCleanupFailed(
             f"Could not delete {len(left_behind)} {carrier.name} resource(s): {names}{reason}",

@@ -230,16 +230,19 @@ class TelnyxCarrier:
         name = _resource_name(trunk_name, suffix)
         created: list[CarrierResource] = []
 
-        profile, _ = await self._create(
-            api_key, _PROFILES, name, {"name": name}, action="create an outbound voice profile"
+        profile, _ = await self._create_reported(
+            api_key,
+            _PROFILES,
+            name,
+            {"name": name},
+            action="create an outbound voice profile",
+            on_created=on_created,
         )
         created.append(profile)
-        if on_created is not None:
-            await on_created(profile)
 
         user_name = make_sip_username(trunk_name)
         password = make_sip_password()
-        connection, record = await self._create(
+        connection, record = await self._create_reported(
             api_key,
             _CONNECTIONS,
             name,
@@ -253,10 +256,9 @@ class TelnyxCarrier:
                 "inbound": {"ani_number_format": "+E.164", "dnis_number_format": "+e164"},
             },
             action="create a credential connection",
+            on_created=on_created,
         )
         created.append(connection)
-        if on_created is not None:
-            await on_created(connection)
 
         sip_username = record.get("user_name") if isinstance(record, dict) else None
         if not isinstance(sip_username, str) or not sip_username:
@@ -273,9 +275,9 @@ class TelnyxCarrier:
             resources=tuple(created),
             metadata={
                 "carrier": self.name,
-                "connection_id": connection.id,
+                "connection_id": str(connection.id),
                 "connection_name": connection.name,
-                "outbound_voice_profile_id": profile.id,
+                "outbound_voice_profile_id": str(profile.id),
                 "outbound_voice_profile_name": profile.name,
                 "sip_username": sip_username,
             },
@@ -296,31 +298,63 @@ class TelnyxCarrier:
         label = collection.kind.replace("_", " ")
         try:
             self._check_key_shape(api_key)
-            if not resource.id.isdigit():
+            resource_id = resource.id
+            if resource_id is None:
+                found = await self._find_by_name(api_key, collection, resource.name)
+                if found is None:
+                    logger.info("telnyx %s %r was never created", resource.kind, resource.name)
+                    return
+                resource_id = found[0].id
+                assert resource_id is not None
+            if not resource_id.isdigit():
                 # Telnyx ids are digit strings; anything else would be a path injection.
                 raise CarrierRequestRejected(
-                    f"Invalid Telnyx id {resource.id!r}", carrier=self.name, field="id"
+                    f"Invalid Telnyx id {resource_id!r}", carrier=self.name, field="id"
                 )
             reply = await self._call(
                 "DELETE",
-                f"{collection.path}/{resource.id}",
+                f"{collection.path}/{resource_id}",
                 api_key,
-                action=f"delete {label} {resource.id}",
+                action=f"delete {label} {resource_id}",
                 accept_404=True,
             )
         except CarrierError as exc:
             raise CarrierCleanupFailed(
-                f"Could not delete Telnyx {label} {resource.id} ({resource.name}): {exc.message}",
+                f"Could not delete Telnyx {resource.describe()}: {exc.message}",
                 carrier=self.name,
                 resources=[resource],
                 cause=exc,
             ) from exc
         if reply.status == 404:
-            logger.info("telnyx %s %s was already deleted", resource.kind, resource.id)
+            logger.info("telnyx %s %s was already deleted", resource.kind, resource_id)
         else:
-            logger.info("telnyx %s %s deleted", resource.kind, resource.id)
+            logger.info("telnyx %s %s deleted", resource.kind, resource_id)
 
     # ----------------------------------------------------------------- creates
+
+    async def _create_reported(
+        self,
+        api_key: str,
+        collection: _Collection,
+        name: str,
+        body: dict[str, Any],
+        *,
+        action: str,
+        on_created: OnCreated | None,
+    ) -> tuple[CarrierResource, dict[str, Any]]:
+        """``_create``, telling ``on_created`` about the resource — also when the outcome is
+        unknown, so the caller's rollback can look for it by name instead of orphaning it."""
+        try:
+            resource, record = await self._create(api_key, collection, name, body, action=action)
+        except (CarrierUnavailable, asyncio.CancelledError):
+            # No definite answer: the carrier may have made it (a cancelled request may already
+            # have been processed). A definite rejection (4xx) made nothing and is not reported.
+            if on_created is not None:
+                await on_created(CarrierResource(kind=collection.kind, id=None, name=name))
+            raise
+        if on_created is not None:
+            await on_created(resource)
+        return resource, record
 
     async def _create(
         self,

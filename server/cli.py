@@ -92,6 +92,20 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_fake_telnyx(args: argparse.Namespace, settings: Settings) -> int:
+    from carriers.fake_telnyx import run_fake_telnyx
+
+    forbidden: dict[str, list[str]] = {}
+    for spec in args.forbidden_key or []:
+        key, _, endpoints = spec.partition("=")
+        if not key or not endpoints:
+            sys.stderr.write("trunkql: --forbidden-key takes KEY=endpoint[,endpoint]\n")
+            return 2
+        forbidden[key] = endpoints.split(",")
+    run_fake_telnyx(args.host, args.port, valid_keys=args.valid_key, forbidden_keys=forbidden)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trunkql",
@@ -131,6 +145,26 @@ def _parser() -> argparse.ArgumentParser:
         "--ttl", type=int, help="lifetime in seconds (default TRUNKQL_TOKEN_TTL_SECONDS or 3600)"
     )
     token.set_defaults(handler=cmd_token)
+
+    fake = commands.add_parser(
+        "fake-telnyx",
+        help="serve a fake Telnyx API on loopback, for local development and tests",
+        description="A fake of the Telnyx v2 endpoints trunkql uses, with fault injection under "
+        "/_fake/. Point TRUNKQL_TELNYX_BASE_URL at the URL it prints.",
+    )
+    fake.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    fake.add_argument("--port", type=int, default=8089, help="port (default 8089)")
+    fake.add_argument(
+        "--valid-key", action="append", required=True, help="an API key it accepts (repeatable)"
+    )
+    fake.add_argument(
+        "--forbidden-key",
+        action="append",
+        metavar="KEY=ENDPOINTS",
+        help="a key that authenticates but gets 403 on these endpoints, e.g. "
+        "KEY=credential_connections (repeatable)",
+    )
+    fake.set_defaults(handler=cmd_fake_telnyx)
     return parser
 
 

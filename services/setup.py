@@ -137,7 +137,7 @@ class ProviderSetup:
 
         try:
             async with asyncio.timeout(self._deadline):
-                await checked.carrier.validate_key(checked.api_key)
+                # create_trunk validates the key first (the spec's step 1).
                 trunk = await checked.carrier.create_trunk(
                     checked.api_key, checked.name, on_created
                 )
@@ -284,7 +284,7 @@ class ProviderSetup:
             left, cleanup_error = failed.resources, failed
         errors = [cause]
         if cleanup_error is not None:
-            listed = ", ".join(f"{r.kind} {r.id} ({r.name})" for r in left)
+            listed = ", ".join(r.describe() for r in left)
             errors.append(
                 FieldError(
                     (),

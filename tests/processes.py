@@ -77,3 +77,23 @@ def serving(cwd: Path, env: Mapping[str, str], *args: str) -> Iterator[tuple[str
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def fake_telnyx_command(port: int, *args: str) -> Iterator[str]:
+    """``trunkql fake-telnyx`` on ``port``; yields its /v2 base URL once it listens."""
+    process = subprocess.Popen(
+        [TRUNKQL, "fake-telnyx", "--port", str(port), *args],
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert "fake Telnyx listening on" in banner, banner
+        yield f"http://127.0.0.1:{port}/v2"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

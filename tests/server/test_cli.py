@@ -16,7 +16,9 @@ CREATE = """mutation($input: CreateProviderInput!) {
 }"""
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["export-schema"], ["token"]])
+@pytest.mark.parametrize(
+    "command", [[], ["serve"], ["migrate"], ["export-schema"], ["token"], ["fake-telnyx"]]
+)
 def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
     result = run_trunkql(*command, "--help", cwd=tmp_path, env=clean_env())
 
