@@ -23,6 +23,12 @@ class Provider(Model):
         HealthStatus, max_length=16, default=HealthStatus.UNKNOWN, db_index=True
     )
     health_checked_at = fields.DatetimeField(null=True)
+    # Smoothed round-trip time of SIP OPTIONS probes, and why the last failed probe failed.
+    health_latency_ms = fields.FloatField(null=True)
+    health_last_error = fields.CharField(max_length=255, null=True)
+    # Consecutive probe outcomes, for hysteresis: status flips only after a run of them.
+    health_failures = fields.IntField(default=0, db_default=0)
+    health_successes = fields.IntField(default=0, db_default=0)
     tm_create = fields.DatetimeField()
     tm_update = fields.DatetimeField()
     tm_delete = fields.DatetimeField(null=True)

@@ -58,6 +58,17 @@ _DEFAULTS: dict[str, Callable[[], Any]] = {
 }
 
 
+# A provider's health before anything is observed of it (a new hostname is a new peer).
+HEALTH_RESET: Mapping[str, Any] = {
+    "health_status": HealthStatus.UNKNOWN,
+    "health_checked_at": None,
+    "health_latency_ms": None,
+    "health_last_error": None,
+    "health_failures": 0,
+    "health_successes": 0,
+}
+
+
 def _clean(values: Mapping[str, object]) -> dict[str, Any]:
     """Every given field through its rule; all problems reported together."""
     cleaned: dict[str, Any] = {}
@@ -138,8 +149,7 @@ async def update_provider(provider_id: object, changes: Mapping[str, object]) ->
         return current
     updates: dict[str, Any] = dict(cleaned)
     if "hostname" in cleaned and cleaned["hostname"] != current.hostname:
-        updates["health_status"] = HealthStatus.UNKNOWN
-        updates["health_checked_at"] = None
+        updates.update(HEALTH_RESET)
     updates["tm_update"] = utcnow()
     # One UPDATE of just these columns: concurrent updates of other fields are not overwritten.
     changed = await Provider.filter(id=pid, tm_delete__isnull=True).update(**updates)

@@ -9,7 +9,7 @@ from tests.graphql_client import GraphQLClient
 
 PROVIDER_FIELDS = """
     id name detail type hostname techPrefix techPostfix techHeaders codecs metadata
-    healthStatus healthCheckedAt tmCreate tmUpdate tmDelete
+    healthStatus healthCheckedAt healthLatencyMs healthLastError tmCreate tmUpdate tmDelete
 """
 PAYLOAD = f"provider {{ {PROVIDER_FIELDS} }} userErrors {{ field code message }}"
 

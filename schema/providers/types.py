@@ -45,6 +45,12 @@ class Provider:
     metadata: JSON
     health_status: HealthStatus
     health_checked_at: datetime | None
+    health_latency_ms: float | None = strawberry.field(
+        description="Smoothed round-trip time of SIP OPTIONS probes, in milliseconds."
+    )
+    health_last_error: str | None = strawberry.field(
+        description="Why the last failed probe failed; null after a successful one."
+    )
     tm_create: datetime
     tm_update: datetime
     tm_delete: datetime | None = strawberry.field(description="Set when the provider was deleted.")
@@ -76,6 +82,8 @@ class Provider:
             metadata=JSON(row.metadata),
             health_status=row.health_status,
             health_checked_at=row.health_checked_at,
+            health_latency_ms=row.health_latency_ms,
+            health_last_error=row.health_last_error,
             tm_create=row.tm_create,
             tm_update=row.tm_update,
             tm_delete=row.tm_delete,
