@@ -24,7 +24,7 @@ class ProviderQueries:
             row = await provider_service.get_provider(id)
         except ServiceError as exc:
             raise query_error(exc) from None
-        return Provider.from_model(row) if row else None
+        return Provider.from_model(row, info.context.principal) if row else None
 
     @strawberry.field(
         description="Providers, newest first, as a Relay connection. first defaults to 50, at most "
@@ -42,8 +42,12 @@ class ProviderQueries:
             page = await provider_service.list_providers(flt, first, after)
         except ServiceError as exc:
             raise query_error(exc) from None
+        viewer = info.context.principal
         return ProviderConnection(
-            edges=[ProviderEdge(cursor=c, node=Provider.from_model(row)) for c, row in page.items],
+            edges=[
+                ProviderEdge(cursor=c, node=Provider.from_model(row, viewer))
+                for c, row in page.items
+            ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
             _filter=flt,
         )

@@ -11,6 +11,8 @@ from schema.context import Info
 from schema.errors import query_error
 from services import providers as provider_service
 from services.errors import ServiceError
+from services.masking import visible_tech_headers
+from services.principals import Principal
 
 ProviderTypeEnum = strawberry.enum(
     ProviderType, name="ProviderType", description="Signalling protocol of a provider."
@@ -36,7 +38,8 @@ class Provider:
     tech_prefix: str = strawberry.field(description="Added before the dialed number.")
     tech_postfix: str = strawberry.field(description="Added after the dialed number.")
     tech_headers: JSON = strawberry.field(
-        description="Custom SIP headers sent with every call to this provider (name → value)."
+        description="Custom SIP headers sent with every call to this provider (name → value). "
+        "Values are shown to PROJECT_SUPER_ADMIN only; other roles see them masked."
     )
     codecs: str = strawberry.field(
         description='Codec preference list for PSTN outbound calls, e.g. "PCMU,PCMA"; "" means '
@@ -68,7 +71,8 @@ class Provider:
     _model: strawberry.Private[ProviderModel]
 
     @classmethod
-    def from_model(cls, row: ProviderModel) -> "Provider":
+    def from_model(cls, row: ProviderModel, viewer: Principal) -> "Provider":
+        """The provider as ``viewer`` may see it (secrets masked for all but super admins)."""
         return cls(
             id=strawberry.ID(str(row.id)),
             name=row.name,
@@ -77,7 +81,7 @@ class Provider:
             hostname=row.hostname,
             tech_prefix=row.tech_prefix,
             tech_postfix=row.tech_postfix,
-            tech_headers=JSON(row.tech_headers),
+            tech_headers=JSON(visible_tech_headers(row.tech_headers, viewer)),
             codecs=row.codecs,
             metadata=JSON(row.metadata),
             health_status=row.health_status,

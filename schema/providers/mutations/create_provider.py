@@ -47,7 +47,7 @@ async def create_provider(info: Info, input: CreateProviderInput) -> CreateProvi
         "metadata": input.metadata,
     }
     return await run_provider_mutation(
-        CreateProviderPayload, provider_service.create_provider(values)
+        info, CreateProviderPayload, provider_service.create_provider(values)
     )
 
 

@@ -21,7 +21,7 @@ class DeleteProviderPayload(ProviderPayload):
 
 async def delete_provider(info: Info, input: DeleteProviderInput) -> DeleteProviderPayload:
     return await run_provider_mutation(
-        DeleteProviderPayload, provider_service.delete_provider(input.id)
+        info, DeleteProviderPayload, provider_service.delete_provider(input.id)
     )
 
 

@@ -51,7 +51,7 @@ async def setup_provider(info: Info, input: SetupProviderInput) -> SetupProvider
         idempotency_key=input.idempotency_key,
     )
     return await run_provider_mutation(
-        SetupProviderPayload, info.context.provider_setup.setup(request)
+        info, SetupProviderPayload, info.context.provider_setup.setup(request)
     )
 
 

@@ -25,7 +25,9 @@ class UpdateCodecsPayload(ProviderPayload):
 
 async def update_codecs(info: Info, input: UpdateCodecsInput) -> UpdateCodecsPayload:
     return await run_provider_mutation(
-        UpdateCodecsPayload, provider_service.update_provider(input.id, {"codecs": input.codecs})
+        info,
+        UpdateCodecsPayload,
+        provider_service.update_provider(input.id, {"codecs": input.codecs}),
     )
 
 

@@ -50,7 +50,7 @@ async def update_provider(info: Info, input: UpdateProviderInput) -> UpdateProvi
         if getattr(input, field) is not strawberry.UNSET
     }
     return await run_provider_mutation(
-        UpdateProviderPayload, provider_service.update_provider(input.id, changes)
+        info, UpdateProviderPayload, provider_service.update_provider(input.id, changes)
     )
 
 

@@ -1,0 +1,31 @@
+"""Custom SIP header values may carry carrier tokens: only a super admin reads them."""
+
+from tests.factories import create_provider
+from tests.graphql_client import GraphQLClient
+
+HEADERS = {"X-Carrier-Token": "tok_live_8f14e45fceea167a", "X-Route": "eu"}
+READ = """query($id: ID!) {
+  provider(id: $id) { techHeaders }
+  providers { edges { node { techHeaders } } }
+}"""
+
+
+async def test_a_viewer_sees_header_names_with_masked_values(
+    admin: GraphQLClient, viewer: GraphQLClient
+) -> None:
+    created = await create_provider(admin, techHeaders=HEADERS)
+
+    response = await viewer.execute(READ, {"id": created["id"]})
+
+    masked = {"X-Carrier-Token": "********", "X-Route": "********"}
+    assert response.data["provider"]["techHeaders"] == masked
+    assert response.data["providers"]["edges"][0]["node"]["techHeaders"] == masked
+    assert "tok_live_8f14e45fceea167a" not in str(response.body)
+
+
+async def test_a_super_admin_sees_the_values(admin: GraphQLClient) -> None:
+    created = await create_provider(admin, techHeaders=HEADERS)
+
+    response = await admin.execute(READ, {"id": created["id"]})
+
+    assert response.data["provider"]["techHeaders"] == HEADERS
