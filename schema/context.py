@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from schema.routes.loaders import Loaders
 from services.principals import Principal
 from services.setup import ProviderSetup
 
@@ -17,6 +18,7 @@ class Context:
     principal: Principal
     request_id: str
     provider_setup: ProviderSetup
+    loaders: Loaders  # this request's DataLoaders
 
 
 Info = StrawberryInfo[Context, None]

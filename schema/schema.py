@@ -4,15 +4,23 @@ import strawberry
 from strawberry.tools import merge_types
 
 from schema.errors import ErrorCodeEnum
+from schema.limits import SchemaLimits, limit_extensions
 from schema.providers.mutations import ProviderMutations
 from schema.providers.queries import ProviderQueries
+from schema.routes.mutations import RouteMutations
+from schema.routes.queries import RouteQueries
 
-Query = merge_types("Query", (ProviderQueries,))
-Mutation = merge_types("Mutation", (ProviderMutations,))
+Query = merge_types("Query", (ProviderQueries, RouteQueries))
+Mutation = merge_types("Mutation", (ProviderMutations, RouteMutations))
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, types=[ErrorCodeEnum])
+def build_schema(limits: SchemaLimits | None = None) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[ErrorCodeEnum],
+        extensions=limit_extensions(limits or SchemaLimits()),
+    )
 
 
 def schema_sdl() -> str:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -16,7 +17,10 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from carriers.registry import CarrierSettings, build_carriers
 from models.config import tortoise_config
+from schema.limits import SchemaLimits
 from schema.schema import build_schema
+from server.auth import token_verifier
+from server.body_limit import BodySizeLimitMiddleware
 from server.graphql_view import TrunkqlGraphQL
 from server.request_id import RequestIdMiddleware
 from server.secrets import load_keys
@@ -67,12 +71,44 @@ async def carrier_session() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
+def middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: the request id tags everything, CORS answers preflights, and oversized
+    bodies are refused before any parsing."""
+    stack = [Middleware(RequestIdMiddleware)]
+    if settings.cors_origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+                max_age=600,
+            )
+        )
+    stack.append(Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes))
+    return stack
+
+
 def create_app(settings: Settings) -> Starlette:
+    # Tortoise logs every statement with its parameter values at DEBUG; those values include
+    # custom SIP header values (carrier tokens); aiosqlite does the same. Never below INFO.
+    for sql_logger in ("tortoise.db_client", "aiosqlite"):
+        logging.getLogger(sql_logger).setLevel(logging.INFO)
     keys = load_keys(settings)
+    limits = SchemaLimits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        cache_size=settings.query_cache_size,
+        introspection=settings.expose_schema,
+    )
     graphql = TrunkqlGraphQL(
-        build_schema(),
-        jwt_secret=keys.jwt_secret,
+        build_schema(limits),
+        verifier=token_verifier(settings, keys),
+        graphql_ide="graphiql" if settings.expose_schema else None,
         subscription_protocols=(),
+        allowed_origins=settings.cors_origins,
     )
 
     @asynccontextmanager
@@ -94,7 +130,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=middleware(settings),
         lifespan=lifespan,
     )
 

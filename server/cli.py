@@ -18,9 +18,12 @@ def _configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
-    # Tortoise logs every statement with its parameter values at DEBUG; those values include
-    # custom SIP header values (carrier auth tokens), so that logger never goes below INFO.
-    logging.getLogger("tortoise.db_client").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # The audit trail is JSON lines: its own handler prints the record alone.
+    audit = logging.getLogger("trunkql.audit")
+    audit_handler = logging.StreamHandler(sys.stderr)
+    audit_handler.setFormatter(logging.Formatter("%(message)s"))
+    audit.addHandler(audit_handler)
+    audit.propagate = False
 
 
 def _migrate(settings: Settings) -> None:
@@ -81,13 +84,26 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
-    from server.auth import mint_token
+    from server.auth import mint_token, token_policy
     from server.secrets import load_keys
     from services.principals import Role
 
-    keys = load_keys(settings)
+    if settings.jwt_algorithm != "HS256":
+        sys.stderr.write(
+            f"trunkql: with TRUNKQL_JWT_ALGORITHM={settings.jwt_algorithm} tokens come from your "
+            "issuer; trunkql mints HS256 tokens only\n"
+        )
+        return 2
     ttl = args.ttl if args.ttl is not None else settings.token_ttl_seconds
-    token = mint_token(keys.jwt_secret, args.subject, [Role(r) for r in args.role], ttl)
+    if not 60 <= ttl <= settings.token_max_ttl_seconds:
+        sys.stderr.write(
+            f"trunkql: --ttl must be between 60 and {settings.token_max_ttl_seconds} seconds "
+            "(TRUNKQL_TOKEN_MAX_TTL_SECONDS)\n"
+        )
+        return 2
+    keys = load_keys(settings)
+    roles = [Role(r) for r in args.role]
+    token = mint_token(keys.jwt_secret, args.subject, roles, ttl, token_policy(settings))
     sys.stdout.write(token + "\n")
     return 0
 

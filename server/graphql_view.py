@@ -1,5 +1,6 @@
 """The /graphql endpoint: Strawberry's ASGI view with authentication, context and error masking."""
 
+import json
 import logging
 from typing import Any
 
@@ -13,8 +14,10 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.http import process_result as default_process_result
 from strawberry.types import ExecutionResult
 
+from schema.audit import audit_line
 from schema.context import Context
-from server.auth import AuthenticationError, bearer_token, verify_token
+from schema.routes.loaders import build_loaders
+from server.auth import AuthenticationError, TokenVerifier, bearer_token
 from server.request_id import request_id_of
 from services.principals import ANONYMOUS, Principal
 
@@ -30,9 +33,9 @@ def _is_expected(error: GraphQLError) -> bool:
 
 
 class TrunkqlGraphQL(GraphQL[Context, None]):
-    def __init__(self, *args: Any, jwt_secret: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, verifier: TokenVerifier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._jwt_secret = jwt_secret
+        self._verifier = verifier
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -42,13 +45,31 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
                 try:
                     scope.setdefault("state", {})["principal"] = self._authenticate(request)
                 except AuthenticationError as exc:
+                    audit_line(
+                        {
+                            "event": "authentication",
+                            "requestId": request_id_of(scope),
+                            "outcome": "unauthenticated",
+                            "errorCode": "UNAUTHENTICATED",
+                            "reason": str(exc),
+                        }
+                    )
                     await self._unauthenticated(str(exc))(scope, receive, send)
                     return
         await super().__call__(scope, receive, send)
 
+    def decode_json(self, data: str | bytes) -> object:
+        # json.loads guesses UTF-16/32 from a byte-order mark and can fail with UnicodeDecodeError,
+        # which Strawberry does not catch (a 500). GraphQL over HTTP is UTF-8: anything else is a
+        # malformed request, answered 400 like any other unparsable body.
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+        except UnicodeDecodeError:
+            raise json.JSONDecodeError("request body is not UTF-8", "", 0) from None
+        return json.loads(text)
+
     def _authenticate(self, request: Request) -> Principal:
-        token = bearer_token(request.headers.get("authorization"))
-        return verify_token(self._jwt_secret, token)
+        return self._verifier.verify(bearer_token(request.headers.get("authorization")))
 
     @staticmethod
     def _unauthenticated(message: str) -> Response:
@@ -69,6 +90,7 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
             principal=request.scope["state"].get("principal", ANONYMOUS),
             request_id=request_id_of(request.scope),
             provider_setup=request.app.state.provider_setup,
+            loaders=build_loaders(),
         )
 
     async def process_result(

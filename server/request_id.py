@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "X-Request-ID"
 # An id a client or gateway sends is kept only if it cannot smuggle anything into a log or header.
-_ACCEPTABLE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_ACCEPTABLE = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 access_log = logging.getLogger("trunkql.access")
 
@@ -29,7 +29,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         offered = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-        request_id = offered if _ACCEPTABLE.match(offered) else uuid.uuid4().hex
+        request_id = offered if _ACCEPTABLE.fullmatch(offered) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 0

@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite://trunkql.sqlite3"
 DEFAULT_TELNYX_BASE_URL = "https://api.telnyx.com/v2"
@@ -55,6 +56,42 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+JWT_ALGORITHMS = ("HS256", "RS256", "ES256")
+
+
+def _token_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    algorithm = (env.get("TRUNKQL_JWT_ALGORITHM") or "HS256").upper()
+    if algorithm not in JWT_ALGORITHMS:
+        raise SettingsError(f"TRUNKQL_JWT_ALGORITHM must be one of {', '.join(JWT_ALGORITHMS)}")
+    key_file = env.get("TRUNKQL_JWT_PUBLIC_KEY_FILE") or None
+    if algorithm != "HS256" and key_file is None:
+        raise SettingsError(f"TRUNKQL_JWT_ALGORITHM={algorithm} needs TRUNKQL_JWT_PUBLIC_KEY_FILE")
+    max_ttl = _int(env, "TRUNKQL_TOKEN_MAX_TTL_SECONDS", 24 * 3600, 60, 30 * 24 * 3600)
+    ttl = _int(env, "TRUNKQL_TOKEN_TTL_SECONDS", min(3600, max_ttl), 60, max_ttl)
+    return {
+        "jwt_algorithm": algorithm,
+        "jwt_public_key_file": Path(key_file) if key_file else None,
+        "jwt_issuer": env.get("TRUNKQL_JWT_ISSUER") or "trunkql",
+        "jwt_audience": env.get("TRUNKQL_JWT_AUDIENCE") or None,
+        "jwt_leeway_seconds": _int(env, "TRUNKQL_JWT_LEEWAY_SECONDS", 30, 0, 300),
+        "token_max_ttl_seconds": max_ttl,
+        "token_ttl_seconds": ttl,
+    }
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Comma-separated exact origins (scheme://host[:port]); "*" is refused on purpose: these
+    endpoints take bearer tokens, and a wildcard would let any page drive them."""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin == "*" or "://" not in origin:
+            raise SettingsError(
+                f"TRUNKQL_CORS_ORIGINS takes exact origins like https://admin.example.com, "
+                f"got {origin!r}"
+            )
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -72,6 +109,21 @@ class Settings:
     carrier_backoff_max: float = 8.0
     migrate_on_start: bool = True
     log_level: str = "INFO"
+    # Tokens: which algorithm is accepted (one, fixed), with what key, and how they are bounded.
+    jwt_algorithm: str = "HS256"
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str = "trunkql"
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: int = 30
+    token_max_ttl_seconds: int = 24 * 3600
+    # Request limits (see README "Security").
+    max_body_bytes: int = 1024 * 1024
+    max_query_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    query_cache_size: int = 256
+    expose_schema: bool = True  # introspection and GraphiQL; switch off in production
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -95,7 +147,6 @@ class Settings:
             jwt_secret=env.get("TRUNKQL_JWT_SECRET") or None,
             secret_key=env.get("TRUNKQL_SECRET_KEY") or None,
             secrets_file=Path(secrets_file) if secrets_file else None,
-            token_ttl_seconds=_int(env, "TRUNKQL_TOKEN_TTL_SECONDS", 3600, 60, 30 * 24 * 3600),
             telnyx_base_url=(env.get("TRUNKQL_TELNYX_BASE_URL") or DEFAULT_TELNYX_BASE_URL).rstrip(
                 "/"
             ),
@@ -106,6 +157,14 @@ class Settings:
             carrier_backoff_max=_float(env, "TRUNKQL_CARRIER_BACKOFF_MAX", 8.0, 0, 60),
             migrate_on_start=_bool(env, "TRUNKQL_MIGRATE_ON_START", True),
             log_level=log_level,
+            **_token_settings(env),
+            max_body_bytes=_int(env, "TRUNKQL_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+            max_query_depth=_int(env, "TRUNKQL_MAX_QUERY_DEPTH", 10, 2, 100),
+            max_aliases=_int(env, "TRUNKQL_MAX_ALIASES", 30, 0, 1000),
+            max_tokens=_int(env, "TRUNKQL_MAX_TOKENS", 2000, 100, 100_000),
+            query_cache_size=_int(env, "TRUNKQL_QUERY_CACHE_SIZE", 256, 0, 100_000),
+            expose_schema=_bool(env, "TRUNKQL_EXPOSE_SCHEMA", True),
+            cors_origins=_origins(env.get("TRUNKQL_CORS_ORIGINS", "")),
         )
 
     @property

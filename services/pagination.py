@@ -11,9 +11,11 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
 
 from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from services.errors import invalid
 
@@ -22,12 +24,24 @@ MAX_PAGE_SIZE = 100
 _CURSOR_VERSION = "k1"
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+
+class Keyed(Protocol):
+    """A row of a newest-first listing: what its cursor is made of."""
+
+    tm_create: datetime
+    id: uuid.UUID
 
 
 @dataclass(frozen=True)
 class Cursor:
     tm_create: datetime
     id: uuid.UUID
+
+    @classmethod
+    def of(cls, row: Keyed) -> "Cursor":
+        return cls(tm_create=row.tm_create, id=row.id)
 
     def encode(self) -> str:
         raw = json.dumps([_CURSOR_VERSION, self.tm_create.isoformat(), str(self.id)])
@@ -72,3 +86,17 @@ def check_page_size(first: int | None) -> int:
             f"first must be between 0 and {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})", "first"
         )
     return first
+
+
+async def newest_first_page(query: QuerySet[M], first: int | None, after: str | None) -> Page[M]:
+    """One page of ``query``'s rows (a model with ``tm_create`` and ``id``), newest first: one SQL
+    query whatever the page size or depth."""
+    size = check_page_size(first)
+    if after is not None:
+        query = query.filter(Cursor.decode(after).after_q())
+    if size == 0:
+        return Page(items=[], has_next_page=await query.exists())
+    rows = await query.order_by("-tm_create", "-id").limit(size + 1)
+    # Model's type cannot say that these models have tm_create and id; order_by relies on it too.
+    items = [(Cursor.of(cast(Keyed, row)).encode(), row) for row in rows[:size]]
+    return Page(items=items, has_next_page=len(rows) > size)

@@ -5,20 +5,23 @@ so one rule per field lives in ``services.validation`` and runs the same for eve
 """
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from models.enums import HealthStatus, ProviderType
 from models.provider import Provider
+from models.route import Route
 from services import validation
+from services.cleaning import clean_fields
 from services.clock import utcnow
-from services.errors import ErrorCode, FieldError, ServiceError, invalid, not_found
+from services.errors import ErrorCode, ServiceError, invalid, not_found
 from services.ids import parse_id
-from services.pagination import Cursor, Page, check_page_size
+from services.pagination import Page, newest_first_page
 
 
 def _clean_type(value: object) -> ProviderType:
@@ -69,51 +72,8 @@ HEALTH_RESET: Mapping[str, Any] = {
 }
 
 
-def _clean(values: Mapping[str, object]) -> dict[str, Any]:
-    """Every given field through its rule; all problems reported together."""
-    cleaned: dict[str, Any] = {}
-    errors: list[FieldError] = []
-    for field, raw in values.items():
-        rule = _RULES.get(field)
-        if rule is None:
-            errors.append(
-                FieldError((field,), ErrorCode.INVALID_ARGUMENT, f"unknown field {field}")
-            )
-            continue
-        if raw is None:
-            errors.append(
-                FieldError(
-                    (field,),
-                    ErrorCode.INVALID_ARGUMENT,
-                    f"{field} cannot be null; omit it to keep the current value",
-                )
-            )
-            continue
-        try:
-            cleaned[field] = rule(raw)
-        except validation.InvalidValue as exc:
-            errors.append(
-                FieldError((field, *exc.subpath), ErrorCode.INVALID_ARGUMENT, exc.message)
-            )
-    if errors:
-        raise ServiceError(errors)
-    return cleaned
-
-
 async def create_provider(values: Mapping[str, object]) -> Provider:
-    missing = [
-        FieldError((field,), ErrorCode.INVALID_ARGUMENT, f"{field} is required")
-        for field in _REQUIRED_ON_CREATE
-        if values.get(field) is None
-    ]
-    given = {k: v for k, v in values.items() if not (k in _REQUIRED_ON_CREATE and v is None)}
-    try:
-        cleaned = _clean(given)
-    except ServiceError as exc:
-        raise ServiceError([*missing, *exc.errors]) from None
-    if missing:
-        raise ServiceError(missing)
-    return await insert_provider(cleaned)
+    return await insert_provider(clean_fields(values, _RULES, _REQUIRED_ON_CREATE))
 
 
 async def insert_provider(
@@ -143,7 +103,7 @@ async def _get_live(provider_id: uuid.UUID) -> Provider:
 async def update_provider(provider_id: object, changes: Mapping[str, object]) -> Provider:
     """Change only the fields given. A new hostname is another peer, so its health is unknown."""
     pid = parse_id(provider_id, "id")
-    cleaned = _clean(changes)
+    cleaned = clean_fields(changes, _RULES)
     current = await _get_live(pid)
     if not cleaned:
         return current
@@ -158,15 +118,54 @@ async def update_provider(provider_id: object, changes: Mapping[str, object]) ->
     return await _get_live(pid)
 
 
-async def delete_provider(provider_id: object) -> Provider:
-    """Soft delete: the record stays, with ``tm_delete`` set, and leaves listings and routing."""
-    pid = parse_id(provider_id, "id")
-    now = utcnow()
-    changed = await Provider.filter(id=pid, tm_delete__isnull=True).update(
-        tm_delete=now, tm_update=now
+async def providers_by_id(ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Provider]:
+    """The providers with these ids, deleted ones included, in one query."""
+    return {row.id: row for row in await Provider.filter(id__in=list(ids))}
+
+
+async def lock_live_provider(
+    provider_id: uuid.UUID, connection: BaseDBAsyncClient, *field: str
+) -> Provider:
+    """The live provider, locked until ``connection``'s transaction ends; NOT_FOUND at ``field``.
+
+    Whoever adds a route to a provider and whoever deletes the provider both take this lock first,
+    so neither acts on what the other is about to change: a route is never created for a provider
+    being deleted, and a deletion never misses a route being created. (PostgreSQL: a row lock that
+    still lets foreign keys reference the row. SQLite: its transactions already run one at a
+    time.)
+    """
+    provider = (
+        await Provider.filter(id=provider_id, tm_delete__isnull=True)
+        .select_for_update(no_key=True)
+        .using_db(connection)
+        .first()
     )
-    if not changed:
-        raise not_found(f"no provider with id {pid} (or it is already deleted)", "id")
+    if provider is None:
+        raise not_found(f"no provider with id {provider_id} (or it is deleted)", *field)
+    return provider
+
+
+async def delete_provider(provider_id: object) -> Provider:
+    """Soft delete: the record stays, with ``tm_delete`` set, and leaves listings and routing.
+
+    Refused with CONFLICT while live routes use the provider: they would silently stop routing.
+    """
+    pid = parse_id(provider_id, "id")
+    async with in_transaction() as connection:
+        await lock_live_provider(pid, connection, "id")
+        in_use = (
+            await Route.filter(provider_id=pid, tm_delete__isnull=True).using_db(connection).count()
+        )
+        if in_use:
+            routes = "route uses" if in_use == 1 else "routes use"
+            raise ServiceError.single(
+                ErrorCode.CONFLICT,
+                f"{in_use} {routes} provider {pid}; delete those routes or move them to another "
+                "provider first",
+                "id",
+            )
+        now = utcnow()
+        await Provider.filter(id=pid).using_db(connection).update(tm_delete=now, tm_update=now)
     return await Provider.get(id=pid)
 
 
@@ -196,15 +195,7 @@ async def list_providers(
     flt: ProviderFilter, first: int | None, after: str | None
 ) -> Page[Provider]:
     """One page, newest first: one SQL query whatever the page size."""
-    size = check_page_size(first)
-    query = _filtered(flt)
-    if after is not None:
-        query = query.filter(Cursor.decode(after).after_q())
-    if size == 0:
-        return Page(items=[], has_next_page=await query.exists())
-    rows = await query.order_by("-tm_create", "-id").limit(size + 1)
-    items = [(Cursor(row.tm_create, row.id).encode(), row) for row in rows[:size]]
-    return Page(items=items, has_next_page=len(rows) > size)
+    return await newest_first_page(_filtered(flt), first, after)
 
 
 async def count_providers(flt: ProviderFilter) -> int:
@@ -212,11 +203,17 @@ async def count_providers(flt: ProviderFilter) -> int:
 
 
 def format_number(provider: Provider, number: object) -> str:
-    """The spec's dialed form: tech_prefix + number + tech_postfix (``1`` + ``+15551234567``)."""
+    """The spec's dialed form of a number as a client typed it (see ``dialed_number``)."""
     try:
         normalized = validation.normalize_number(number)
     except validation.InvalidValue as exc:
         raise invalid(exc.message, "number") from None
+    return dialed_number(provider, normalized)
+
+
+def dialed_number(provider: Provider, normalized: str) -> str:
+    """tech_prefix + number + tech_postfix (``1`` + ``+15551234567``), for a number already
+    through ``validation.normalize_number``."""
     return f"{provider.tech_prefix}{normalized}{provider.tech_postfix}"
 
 
@@ -225,9 +222,12 @@ __all__ = [
     "count_providers",
     "create_provider",
     "delete_provider",
+    "dialed_number",
     "format_number",
     "get_provider",
     "insert_provider",
     "list_providers",
+    "lock_live_provider",
+    "providers_by_id",
     "update_provider",
 ]

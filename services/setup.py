@@ -54,7 +54,7 @@ class KnownCarrier(StrEnum):
 
 
 API_KEY_MAX_LENGTH = 512
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def _check_api_key(value: object) -> str:
 def _check_idempotency_key(value: object) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or not _IDEMPOTENCY_KEY.match(value):
+    if not isinstance(value, str) or not _IDEMPOTENCY_KEY.fullmatch(value):
         raise validation.InvalidValue(
             "idempotency_key must be 1-128 characters of letters, digits and ._:-"
         )

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from carriers.fake_telnyx import FakeTelnyx, start_fake_telnyx
 from models.provider import Provider
+from models.route import Route
 from models.setup import SetupJournal
 from server.app import create_app
 from server.auth import mint_token
@@ -85,6 +86,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 
 @pytest.fixture
 async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    await Route.all().delete()  # first: routes restrict deleting their providers
     await Provider.all().delete()  # credentials go with them (ON DELETE CASCADE)
     await SetupJournal.all().delete()
     transport = httpx.ASGITransport(app=app)

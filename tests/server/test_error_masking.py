@@ -42,7 +42,10 @@ async def test_unexpected_errors_are_masked_with_a_request_id(
 async def test_a_client_request_id_is_echoed_when_it_is_safe(admin: GraphQLClient) -> None:
     reply = await admin.http.get("/healthz", headers={"X-Request-ID": "gateway-trace-123456"})
     unsafe = await admin.http.get("/healthz", headers={"X-Request-ID": "evil\tvalue with spaces"})
+    # "$" in a Python regex matches before a final newline: that must not let a newline through.
+    newline = await admin.http.get("/healthz", headers={"X-Request-ID": "trace-1234567\n"})
 
     assert reply.headers["x-request-id"] == "gateway-trace-123456"
     assert unsafe.headers["x-request-id"] != "evil\tvalue with spaces"
     assert len(unsafe.headers["x-request-id"]) == 32
+    assert newline.headers["x-request-id"] != "trace-1234567\n"

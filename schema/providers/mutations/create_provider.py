@@ -5,7 +5,7 @@ from strawberry.scalars import JSON
 
 from models.enums import ProviderType
 from schema.context import Info
-from schema.permissions import IsSuperAdmin
+from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
 from services import providers as provider_service
@@ -24,9 +24,26 @@ class CreateProviderInput:
     type: ProviderType = ProviderType.SIP
     tech_prefix: str = ""
     tech_postfix: str = ""
-    tech_headers: JSON = strawberry.field(default_factory=dict)
+    # JSON inputs default to "not given" rather than {}: a {} default cannot be shown by
+    # introspection (GraphiQL would fail), and the service's default is {} anyway.
+    tech_headers: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Custom SIP headers; none if omitted."
+    )
     codecs: str = ""
-    metadata: JSON = strawberry.field(default_factory=dict)
+    metadata: JSON | None = strawberry.field(default=strawberry.UNSET, description="{} if omitted.")
+
+
+_FIELDS = (
+    "name",
+    "hostname",
+    "detail",
+    "type",
+    "tech_prefix",
+    "tech_postfix",
+    "tech_headers",
+    "codecs",
+    "metadata",
+)
 
 
 @strawberry.type
@@ -36,23 +53,16 @@ class CreateProviderPayload(ProviderPayload):
 
 async def create_provider(info: Info, input: CreateProviderInput) -> CreateProviderPayload:
     values = {
-        "name": input.name,
-        "hostname": input.hostname,
-        "detail": input.detail,
-        "type": input.type,
-        "tech_prefix": input.tech_prefix,
-        "tech_postfix": input.tech_postfix,
-        "tech_headers": input.tech_headers,
-        "codecs": input.codecs,
-        "metadata": input.metadata,
+        field: getattr(input, field)
+        for field in _FIELDS
+        if getattr(input, field) is not strawberry.UNSET
     }
     return await run_provider_mutation(
         info, CreateProviderPayload, provider_service.create_provider(values)
     )
 
 
-create_provider_field = strawberry.mutation(
-    resolver=create_provider,
-    permission_classes=[IsSuperAdmin],
+create_provider_field = admin_mutation(
+    create_provider,
     description="Create a provider.",
 )

@@ -3,7 +3,7 @@
 import strawberry
 
 from schema.context import Info
-from schema.permissions import IsSuperAdmin
+from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
 from services import providers as provider_service
@@ -25,8 +25,7 @@ async def delete_provider(info: Info, input: DeleteProviderInput) -> DeleteProvi
     )
 
 
-delete_provider_field = strawberry.mutation(
-    resolver=delete_provider,
-    permission_classes=[IsSuperAdmin],
+delete_provider_field = admin_mutation(
+    delete_provider,
     description="Delete a provider (soft delete: sets tmDelete). Deleting it again is NOT_FOUND.",
 )

@@ -3,7 +3,7 @@
 import strawberry
 
 from schema.context import Info
-from schema.permissions import IsSuperAdmin
+from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
 from services.setup import KnownCarrier, SetupRequest
@@ -55,8 +55,7 @@ async def setup_provider(info: Info, input: SetupProviderInput) -> SetupProvider
     )
 
 
-setup_provider_field = strawberry.mutation(
-    resolver=setup_provider,
-    permission_classes=[IsSuperAdmin],
+setup_provider_field = admin_mutation(
+    setup_provider,
     description="Set up a carrier-backed SIP trunk in one step.",
 )

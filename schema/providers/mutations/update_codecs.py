@@ -3,7 +3,7 @@
 import strawberry
 
 from schema.context import Info
-from schema.permissions import IsSuperAdmin
+from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
 from services import providers as provider_service
@@ -31,8 +31,7 @@ async def update_codecs(info: Info, input: UpdateCodecsInput) -> UpdateCodecsPay
     )
 
 
-update_codecs_field = strawberry.mutation(
-    resolver=update_codecs,
-    permission_classes=[IsSuperAdmin],
+update_codecs_field = admin_mutation(
+    update_codecs,
     description="Set the codecs offered to a provider for PSTN outbound calls.",
 )

@@ -4,7 +4,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from schema.context import Info
-from schema.permissions import IsSuperAdmin
+from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
 from services import providers as provider_service
@@ -54,8 +54,7 @@ async def update_provider(info: Info, input: UpdateProviderInput) -> UpdateProvi
     )
 
 
-update_provider_field = strawberry.mutation(
-    resolver=update_provider,
-    permission_classes=[IsSuperAdmin],
+update_provider_field = admin_mutation(
+    update_provider,
     description="Change some fields of a provider.",
 )

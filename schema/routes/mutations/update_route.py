@@ -1,0 +1,46 @@
+"""updateRoute: change only the fields given."""
+
+import strawberry
+
+from schema.context import Info
+from schema.permissions import admin_mutation
+from schema.routes.mutations.payload import RoutePayload
+from schema.routes.mutations.run import run_route_mutation
+from services import routes as route_service
+
+
+@strawberry.input(
+    description="The route's id and the fields to change; omitted fields keep their value. null "
+    "is refused for every field. A new providerId must name a provider that is not deleted."
+)
+class UpdateRouteInput:
+    id: strawberry.ID
+    customer_id: strawberry.ID | None = strawberry.UNSET
+    name: str | None = strawberry.UNSET
+    detail: str | None = strawberry.UNSET
+    provider_id: strawberry.ID | None = strawberry.UNSET
+    priority: int | None = strawberry.UNSET
+    weight: int | None = strawberry.UNSET
+    target: str | None = strawberry.UNSET
+
+
+_CHANGEABLE = ("customer_id", "name", "detail", "provider_id", "priority", "weight", "target")
+
+
+@strawberry.type
+class UpdateRoutePayload(RoutePayload):
+    pass
+
+
+async def update_route(info: Info, input: UpdateRouteInput) -> UpdateRoutePayload:
+    changes = {
+        field: getattr(input, field)
+        for field in _CHANGEABLE
+        if getattr(input, field) is not strawberry.UNSET
+    }
+    return await run_route_mutation(
+        UpdateRoutePayload, route_service.update_route(input.id, changes)
+    )
+
+
+update_route_field = admin_mutation(update_route, description="Change some fields of a route.")
