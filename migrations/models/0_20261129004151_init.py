@@ -7,6 +7,8 @@ models; tests/migrations proves that each one matches the models.
 
 from tortoise import BaseDBAsyncClient
 
+from migrations.dialect import sql_for
+
 RUN_IN_TRANSACTION = True
 
 _UPGRADE = {
@@ -77,20 +79,13 @@ DROP TABLE IF EXISTS "provider";
 """
 
 
-def _dialect(db: BaseDBAsyncClient) -> str:
-    dialect = str(db.schema_generator.DIALECT)
-    if dialect not in _UPGRADE:
-        raise RuntimeError(f"trunkql migrations support {sorted(_UPGRADE)}, not {dialect!r}")
-    return dialect
-
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    return _UPGRADE[_dialect(db)]
+    return sql_for(db, _UPGRADE)
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
-    _dialect(db)
-    return _DOWNGRADE
+    return sql_for(db, {"sqlite": _DOWNGRADE, "postgres": _DOWNGRADE})
 
 
 MODELS_STATE = (

@@ -5,6 +5,7 @@ from strawberry.scalars import JSON
 
 from models.enums import ProviderType
 from schema.context import Info
+from schema.inputs import given_fields
 from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
@@ -52,11 +53,7 @@ class CreateProviderPayload(ProviderPayload):
 
 
 async def create_provider(info: Info, input: CreateProviderInput) -> CreateProviderPayload:
-    values = {
-        field: getattr(input, field)
-        for field in _FIELDS
-        if getattr(input, field) is not strawberry.UNSET
-    }
+    values = given_fields(input, _FIELDS)
     return await run_provider_mutation(
         info, CreateProviderPayload, provider_service.create_provider(values)
     )

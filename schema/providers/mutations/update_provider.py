@@ -4,6 +4,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from schema.context import Info
+from schema.inputs import given_fields
 from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
@@ -44,11 +45,7 @@ class UpdateProviderPayload(ProviderPayload):
 
 
 async def update_provider(info: Info, input: UpdateProviderInput) -> UpdateProviderPayload:
-    changes = {
-        field: getattr(input, field)
-        for field in _CHANGEABLE
-        if getattr(input, field) is not strawberry.UNSET
-    }
+    changes = given_fields(input, _CHANGEABLE)
     return await run_provider_mutation(
         info, UpdateProviderPayload, provider_service.update_provider(input.id, changes)
     )

@@ -3,6 +3,7 @@
 import strawberry
 
 from schema.context import Info
+from schema.inputs import given_fields
 from schema.permissions import admin_mutation
 from schema.routes.mutations.payload import RoutePayload
 from schema.routes.mutations.run import run_route_mutation
@@ -33,11 +34,7 @@ class UpdateRoutePayload(RoutePayload):
 
 
 async def update_route(info: Info, input: UpdateRouteInput) -> UpdateRoutePayload:
-    changes = {
-        field: getattr(input, field)
-        for field in _CHANGEABLE
-        if getattr(input, field) is not strawberry.UNSET
-    }
+    changes = given_fields(input, _CHANGEABLE)
     return await run_route_mutation(
         UpdateRoutePayload, route_service.update_route(input.id, changes)
     )
