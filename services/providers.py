@@ -22,6 +22,7 @@ from services.clock import utcnow
 from services.errors import ErrorCode, ServiceError, invalid, not_found
 from services.ids import parse_id
 from services.pagination import Page, newest_first_page
+from services.versioning import expected_version, only_if_unchanged, stale
 
 
 def _clean_type(value: object) -> ProviderType:
@@ -100,11 +101,19 @@ async def _get_live(provider_id: uuid.UUID) -> Provider:
     return provider
 
 
-async def update_provider(provider_id: object, changes: Mapping[str, object]) -> Provider:
-    """Change only the fields given. A new hostname is another peer, so its health is unknown."""
+async def update_provider(
+    provider_id: object, changes: Mapping[str, object], expected_tm_update: object = None
+) -> Provider:
+    """Change only the fields given. A new hostname is another peer, so its health is unknown.
+
+    With ``expected_tm_update``, only if the provider is still at that version (else CONFLICT).
+    """
     pid = parse_id(provider_id, "id")
     cleaned = clean_fields(changes, _RULES)
+    expected = expected_version(expected_tm_update)
     current = await _get_live(pid)
+    if expected is not None and current.tm_update != expected:
+        raise stale("provider", pid, current.tm_update)
     if not cleaned:
         return current
     updates: dict[str, Any] = dict(cleaned)
@@ -112,9 +121,10 @@ async def update_provider(provider_id: object, changes: Mapping[str, object]) ->
         updates.update(HEALTH_RESET)
     updates["tm_update"] = utcnow()
     # One UPDATE of just these columns: concurrent updates of other fields are not overwritten.
-    changed = await Provider.filter(id=pid, tm_delete__isnull=True).update(**updates)
-    if not changed:
-        raise not_found(f"no provider with id {pid}", "id")
+    live = Provider.filter(id=pid, tm_delete__isnull=True)
+    if not await only_if_unchanged(live, expected).update(**updates):
+        latest = await _get_live(pid)  # NOT_FOUND if it was deleted meanwhile
+        raise stale("provider", pid, latest.tm_update)
     return await _get_live(pid)
 
 

@@ -20,6 +20,7 @@ from services.errors import not_found
 from services.ids import parse_id
 from services.pagination import Page, newest_first_page
 from services.providers import lock_live_provider
+from services.versioning import expected_version, only_if_unchanged, stale
 
 # The platform default customer: its routes serve every customer, after the customer's own.
 PLATFORM_CUSTOMER_ID = uuid.UUID("00000000-0000-0000-0000-000000000001")
@@ -57,19 +58,33 @@ async def get_route(route_id: object) -> Route | None:
     return await Route.get_or_none(id=parse_id(route_id, "id"))
 
 
-async def update_route(route_id: object, changes: Mapping[str, object]) -> Route:
-    """Change only the fields given; a new provider must exist and not be deleted."""
+async def update_route(
+    route_id: object, changes: Mapping[str, object], expected_tm_update: object = None
+) -> Route:
+    """Change only the fields given; a new provider must exist and not be deleted.
+
+    With ``expected_tm_update``, only if the route is still at that version (else CONFLICT).
+    """
     rid = parse_id(route_id, "id")
     cleaned = clean_fields(changes, _RULES)
+    expected = expected_version(expected_tm_update)
     async with in_transaction() as connection:
         live = Route.filter(id=rid, tm_delete__isnull=True).using_db(connection)
-        if not await live.exists():
+        current = await live.first()
+        if current is None:
             raise not_found(f"no route with id {rid} (or it is deleted)", "id")
+        if expected is not None and current.tm_update != expected:
+            raise stale("route", rid, current.tm_update)
         if "provider_id" in cleaned:
             await lock_live_provider(cleaned["provider_id"], connection, "provider_id")
         # One UPDATE of just these columns: concurrent updates of other fields are kept.
-        if cleaned and not await live.update(**cleaned, tm_update=utcnow()):
-            raise not_found(f"no route with id {rid} (it was deleted meanwhile)", "id")
+        if cleaned and not await only_if_unchanged(live, expected).update(
+            **cleaned, tm_update=utcnow()
+        ):
+            latest = await Route.filter(id=rid, tm_delete__isnull=True).first()
+            if latest is None:
+                raise not_found(f"no route with id {rid} (it was deleted meanwhile)", "id")
+            raise stale("route", rid, latest.tm_update)
     return await Route.get(id=rid)
 
 

@@ -1,8 +1,11 @@
 """updateCodecs: set a provider's codec preference list (the spec's PUT with {"codecs": ...})."""
 
+from datetime import datetime
+
 import strawberry
 
 from schema.context import Info
+from schema.inputs import expected_tm_update_field
 from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
@@ -16,6 +19,7 @@ class UpdateCodecsInput:
         description='Comma-separated codec names in order of preference, e.g. "PCMU,PCMA"; "" '
         "lifts the restriction."
     )
+    expected_tm_update: datetime | None = expected_tm_update_field()
 
 
 @strawberry.type
@@ -27,7 +31,9 @@ async def update_codecs(info: Info, input: UpdateCodecsInput) -> UpdateCodecsPay
     return await run_provider_mutation(
         info,
         UpdateCodecsPayload,
-        provider_service.update_provider(input.id, {"codecs": input.codecs}),
+        provider_service.update_provider(
+            input.id, {"codecs": input.codecs}, input.expected_tm_update
+        ),
     )
 
 

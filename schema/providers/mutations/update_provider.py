@@ -1,10 +1,12 @@
 """updateProvider: change only the fields given."""
 
+from datetime import datetime
+
 import strawberry
 from strawberry.scalars import JSON
 
 from schema.context import Info
-from schema.inputs import given_fields
+from schema.inputs import expected_tm_update_field, given_fields
 from schema.permissions import admin_mutation
 from schema.providers.mutations.payload import ProviderPayload
 from schema.providers.mutations.run import run_provider_mutation
@@ -25,6 +27,7 @@ class UpdateProviderInput:
     tech_headers: JSON | None = strawberry.UNSET
     codecs: str | None = strawberry.UNSET
     metadata: JSON | None = strawberry.UNSET
+    expected_tm_update: datetime | None = expected_tm_update_field()
 
 
 _CHANGEABLE = (
@@ -47,7 +50,9 @@ class UpdateProviderPayload(ProviderPayload):
 async def update_provider(info: Info, input: UpdateProviderInput) -> UpdateProviderPayload:
     changes = given_fields(input, _CHANGEABLE)
     return await run_provider_mutation(
-        info, UpdateProviderPayload, provider_service.update_provider(input.id, changes)
+        info,
+        UpdateProviderPayload,
+        provider_service.update_provider(input.id, changes, input.expected_tm_update),
     )
 
 

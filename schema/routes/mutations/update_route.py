@@ -1,9 +1,11 @@
 """updateRoute: change only the fields given."""
 
+from datetime import datetime
+
 import strawberry
 
 from schema.context import Info
-from schema.inputs import given_fields
+from schema.inputs import expected_tm_update_field, given_fields
 from schema.permissions import admin_mutation
 from schema.routes.mutations.payload import RoutePayload
 from schema.routes.mutations.run import run_route_mutation
@@ -23,6 +25,7 @@ class UpdateRouteInput:
     priority: int | None = strawberry.UNSET
     weight: int | None = strawberry.UNSET
     target: str | None = strawberry.UNSET
+    expected_tm_update: datetime | None = expected_tm_update_field()
 
 
 _CHANGEABLE = ("customer_id", "name", "detail", "provider_id", "priority", "weight", "target")
@@ -36,7 +39,7 @@ class UpdateRoutePayload(RoutePayload):
 async def update_route(info: Info, input: UpdateRouteInput) -> UpdateRoutePayload:
     changes = given_fields(input, _CHANGEABLE)
     return await run_route_mutation(
-        UpdateRoutePayload, route_service.update_route(input.id, changes)
+        UpdateRoutePayload, route_service.update_route(input.id, changes, input.expected_tm_update)
     )
 
 
