@@ -2,6 +2,7 @@
 version it read gets CONFLICT instead of overwriting a newer one."""
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from tests.graphql_client import GraphQLClient
 ROUTE_PAYLOAD = "route { id name tmUpdate } userErrors { field code message }"
 
 # One value per call; each field is set by several calls, and every call sets one field only.
-FIELDS = {
+FIELDS: dict[str, Callable[[int], Any]] = {
     "name": lambda i: f"name {i}",
     "detail": lambda i: f"detail {i}",
     "techPrefix": lambda i: str(i),
