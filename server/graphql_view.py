@@ -18,12 +18,14 @@ from schema.audit import audit_line
 from schema.context import Context
 from schema.routes.loaders import build_loaders
 from server.auth import AuthenticationError, TokenVerifier, bearer_token
+from server.database_errors import is_database_outage
 from server.request_id import request_id_of
 from services.principals import ANONYMOUS, Principal
 
 log = logging.getLogger("trunkql.graphql")
 
 INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
+DATABASE_UNAVAILABLE_CODE = "DATABASE_UNAVAILABLE"
 
 
 def _is_expected(error: GraphQLError) -> bool:
@@ -105,6 +107,18 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
         if _is_expected(error):
             return error
         request_id = request_id_of(request.scope)
+        if is_database_outage(error.original_error):
+            log.warning(
+                "database unavailable (request_id=%s): %s",
+                request_id,
+                type(error.original_error).__name__,
+            )
+            return GraphQLError(
+                "the database is unavailable; retry shortly",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": DATABASE_UNAVAILABLE_CODE, "requestId": request_id},
+            )
         log.error(
             "unexpected error in %s (request_id=%s)",
             ".".join(str(p) for p in error.path or ()) or "operation",
