@@ -63,6 +63,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # Our own access log (server.request_id) leaves out query strings, which may hold secrets.
         access_log=False,
         proxy_headers=False,
+        # On SIGTERM: stop accepting, let in-flight requests finish for this long, then close the
+        # database and carrier sessions (the app's lifespan) and exit.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     return 0
 

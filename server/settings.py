@@ -108,6 +108,7 @@ class Settings:
     carrier_backoff_base: float = 0.25
     carrier_backoff_max: float = 8.0
     migrate_on_start: bool = True
+    shutdown_grace_seconds: int = 30
     log_level: str = "INFO"
     # Tokens: which algorithm is accepted (one, fixed), with what key, and how they are bounded.
     jwt_algorithm: str = "HS256"
@@ -156,6 +157,7 @@ class Settings:
             carrier_backoff_base=_float(env, "TRUNKQL_CARRIER_BACKOFF_BASE", 0.25, 0, 10),
             carrier_backoff_max=_float(env, "TRUNKQL_CARRIER_BACKOFF_MAX", 8.0, 0, 60),
             migrate_on_start=_bool(env, "TRUNKQL_MIGRATE_ON_START", True),
+            shutdown_grace_seconds=_int(env, "TRUNKQL_SHUTDOWN_GRACE_SECONDS", 30, 0, 3600),
             log_level=log_level,
             **_token_settings(env),
             max_body_bytes=_int(env, "TRUNKQL_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),

@@ -45,6 +45,15 @@ def run_trunkql(
 @contextmanager
 def serving(cwd: Path, env: Mapping[str, str], *args: str) -> Iterator[tuple[str, Path]]:
     """``trunkql serve`` on a free loopback port; yields its base URL and its log file."""
+    with server_process(cwd, env, *args) as (_, base, log_path):
+        yield base, log_path
+
+
+@contextmanager
+def server_process(
+    cwd: Path, env: Mapping[str, str], *args: str
+) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    """``trunkql serve`` on a free loopback port, ready; yields the process, base URL and log."""
     port = free_port()
     log_path = cwd / f"serve-{port}.log"
     with log_path.open("w") as log:
@@ -69,7 +78,7 @@ def serving(cwd: Path, env: Mapping[str, str], *args: str) -> Iterator[tuple[str
             if time.monotonic() > deadline:
                 raise AssertionError(f"trunkql serve did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield base, log_path
+        yield process, base, log_path
     finally:
         process.terminate()
         try:
