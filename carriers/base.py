@@ -21,6 +21,8 @@ __all__ = [
     "CarrierUnavailable",
     "OnCreated",
     "TrunkResult",
+    "record_progress",
+    "to_roll_back",
     "rollback_resources",
 ]
 
@@ -36,6 +38,9 @@ class CarrierError(Exception):
         super().__init__(message)
         self.message = message
         self.carrier = carrier
+        # Set when the failure is a create the carrier refused outright: the resource announced
+        # for it (by name) was never made, so there is nothing of it to roll back.
+        self.not_created: CarrierResource | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -151,9 +156,10 @@ class Carrier(Protocol):
     ) -> TrunkResult:
         """Validate the key, then create the carrier-side resources one by one.
 
-        ``on_created(resource)`` is awaited right after each resource exists — and, with
-        ``id=None``, when a create ends without a definite answer (cancelled, or unreachable),
-        so the caller knows what to roll back if a later step (or its own DB insert) fails.
+        ``on_created(resource)`` is awaited twice per resource: just before its create is sent,
+        with ``id=None`` (it may exist from now on, known by its unique name), and right after it
+        exists, with its id (replacing the first by kind and name). So the caller always knows
+        what to roll back if a later step, its own DB insert, or the process itself fails.
         create_trunk does NOT roll back by itself; the caller deletes in reverse order with
         delete_resource (or rollback_resources).
         """
@@ -194,3 +200,22 @@ async def rollback_resources(
             resources=left_behind,
             cause=first_cause,
         )
+
+
+def to_roll_back(
+    resources: Sequence[CarrierResource], failure: BaseException | None
+) -> list[CarrierResource]:
+    """What may exist after ``failure``: the reported resources, less a create refused outright."""
+    refused = failure.not_created if isinstance(failure, CarrierError) else None
+    return [r for r in resources if r != refused]
+
+
+def record_progress(
+    resources: Sequence[CarrierResource], reported: CarrierResource
+) -> list[CarrierResource]:
+    """What exists (or may) after ``on_created(reported)``: a resource with an id replaces the
+    by-name entry reported before its create (same kind and name); anything else is appended."""
+    for index, known in enumerate(resources):
+        if known.kind == reported.kind and known.name == reported.name:
+            return [*resources[:index], reported, *resources[index + 1 :]]
+    return [*resources, reported]

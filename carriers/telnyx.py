@@ -342,15 +342,16 @@ class TelnyxCarrier:
         action: str,
         on_created: OnCreated | None,
     ) -> tuple[CarrierResource, dict[str, Any]]:
-        """``_create``, telling ``on_created`` about the resource — also when the outcome is
-        unknown, so the caller's rollback can look for it by name instead of orphaning it."""
+        """``_create``, telling ``on_created`` first what it is about to create (by name, id
+        unknown) and then what it made. Reporting before the request means that even a process
+        killed mid-request leaves the resource's name on record for the caller's rollback."""
+        intent = CarrierResource(kind=collection.kind, id=None, name=name)
+        if on_created is not None:
+            await on_created(intent)
         try:
             resource, record = await self._create(api_key, collection, name, body, action=action)
-        except (CarrierUnavailable, asyncio.CancelledError):
-            # No definite answer: the carrier may have made it (a cancelled request may already
-            # have been processed). A definite rejection (4xx) made nothing and is not reported.
-            if on_created is not None:
-                await on_created(CarrierResource(kind=collection.kind, id=None, name=name))
+        except (CarrierRequestRejected, CarrierCredentialsRejected) as refused:
+            refused.not_created = intent  # a definite 4xx: nothing was made
             raise
         if on_created is not None:
             await on_created(resource)

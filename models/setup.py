@@ -45,8 +45,13 @@ class SetupJournal(Model):
     carrier = fields.CharField(max_length=32)
     name = fields.CharField(max_length=255)
     status = fields.CharEnumField(SetupStatus, max_length=16, default=SetupStatus.PENDING)
-    # Carrier resources created so far, in order: [{"kind", "id", "name"}]. Never secrets.
-    resources: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)
+    # Carrier resources created so far, in order: [{"kind", "id", "name"}]; written *before* each
+    # create too (id null: "may exist, known by name"), so a crash can never hide one. No secrets.
+    resources: fields.Field[list[dict[str, str | None]]] = fields.JSONField(default=list)
+    # The carrier API key, encrypted with TRUNKQL_SECRET_KEY, kept only while the setup is
+    # pending: if the process dies mid-setup, the next start needs it to delete what was made.
+    # Erased in the same statement that ends the setup.
+    api_key_encrypted: fields.Field[str | None] = fields.TextField(null=True)  # type: ignore[assignment]
     provider_id = fields.UUIDField(null=True)
     error_code = fields.CharField(max_length=64, null=True)
     error_message = fields.TextField(null=True)

@@ -20,11 +20,13 @@ from models.config import tortoise_config
 from schema.limits import SchemaLimits
 from schema.schema import build_schema
 from server.auth import token_verifier
+from server.background import running
 from server.body_limit import BodySizeLimitMiddleware
 from server.graphql_view import TrunkqlGraphQL
 from server.request_id import RequestIdMiddleware
 from server.secrets import load_keys
 from server.settings import Settings
+from server.setup_recovery import recover_setups_forever
 from services.secret_box import SecretBox
 from services.setup import ProviderSetup
 
@@ -119,10 +121,11 @@ def create_app(settings: Settings) -> Starlette:
             carrier_session() as session,
         ):
             carriers = build_carriers(session, carrier_settings(settings))
-            app.state.provider_setup = ProviderSetup(
-                carriers, SecretBox(keys.secret_key), settings.setup_deadline
-            )
-            yield
+            setup = ProviderSetup(carriers, SecretBox(keys.secret_key), settings.setup_deadline)
+            app.state.provider_setup = setup
+            recovery = recover_setups_forever(setup, settings.setup_recovery_after)
+            async with running(recovery, "setup-recovery"):
+                yield
 
     return Starlette(
         routes=[

@@ -79,6 +79,19 @@ def _token_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _recovery_after(env: Mapping[str, str]) -> float:
+    """How old a pending setup must be before it counts as abandoned: longer than a live setup can
+    take (its deadline plus its rollback), or a live one could be undone under it."""
+    deadline = _float(env, "TRUNKQL_SETUP_DEADLINE", 60.0, 0.1, 600)
+    after = _float(env, "TRUNKQL_SETUP_RECOVERY_AFTER", max(300.0, 2 * deadline), 0.1, 86400)
+    if after <= deadline:
+        raise SettingsError(
+            f"TRUNKQL_SETUP_RECOVERY_AFTER ({after}) must be longer than "
+            f"TRUNKQL_SETUP_DEADLINE ({deadline})"
+        )
+    return after
+
+
 def _origins(raw: str) -> tuple[str, ...]:
     """Comma-separated exact origins (scheme://host[:port]); "*" is refused on purpose: these
     endpoints take bearer tokens, and a wildcard would let any page drive them."""
@@ -104,6 +117,7 @@ class Settings:
     telnyx_base_url: str = DEFAULT_TELNYX_BASE_URL
     carrier_request_timeout: float = 10.0
     setup_deadline: float = 60.0
+    setup_recovery_after: float = 300.0
     carrier_max_attempts: int = 4
     carrier_backoff_base: float = 0.25
     carrier_backoff_max: float = 8.0
@@ -153,6 +167,7 @@ class Settings:
             ),
             carrier_request_timeout=_float(env, "TRUNKQL_CARRIER_REQUEST_TIMEOUT", 10.0, 0.01, 300),
             setup_deadline=_float(env, "TRUNKQL_SETUP_DEADLINE", 60.0, 0.1, 600),
+            setup_recovery_after=_recovery_after(env),
             carrier_max_attempts=_int(env, "TRUNKQL_CARRIER_MAX_ATTEMPTS", 4, 1, 10),
             carrier_backoff_base=_float(env, "TRUNKQL_CARRIER_BACKOFF_BASE", 0.25, 0, 10),
             carrier_backoff_max=_float(env, "TRUNKQL_CARRIER_BACKOFF_MAX", 8.0, 0, 60),

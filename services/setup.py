@@ -16,6 +16,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
@@ -30,7 +31,9 @@ from carriers.base import (
     CarrierResource,
     CarrierUnavailable,
     TrunkResult,
+    record_progress,
     rollback_resources,
+    to_roll_back,
 )
 from models.enums import ProviderType
 from models.provider import Provider
@@ -39,7 +42,7 @@ from services import validation
 from services.clock import utcnow
 from services.errors import ErrorCode, FieldError, ServiceError
 from services.providers import insert_provider
-from services.secret_box import SecretBox
+from services.secret_box import SecretBox, SecretBoxError
 
 log = logging.getLogger("trunkql.setup")
 
@@ -130,7 +133,7 @@ class ProviderSetup:
         created: list[CarrierResource] = []
 
         async def on_created(resource: CarrierResource) -> None:
-            created.append(resource)
+            created[:] = record_progress(created, resource)
             journal.resources = [asdict(r) for r in created]
             journal.tm_update = utcnow()
             await journal.save(update_fields=["resources", "tm_update"])
@@ -197,6 +200,7 @@ class ProviderSetup:
         try:
             return await SetupJournal.create(
                 id=uuid.uuid4(),
+                api_key_encrypted=self._secret_box.encrypt(checked.api_key),
                 idempotency_key=checked.idempotency_key,
                 request_digest=checked.digest,
                 carrier=checked.carrier.name,
@@ -208,6 +212,58 @@ class ProviderSetup:
             if checked.idempotency_key is None:
                 raise
         return await self._replay(checked)
+
+    async def recover_interrupted(self, older_than_seconds: float) -> list[SetupJournal]:
+        """Undo setups left pending by a process that stopped mid-way (killed, crashed).
+
+        A setup still pending after ``older_than_seconds`` (longer than any live setup may take)
+        has no process behind it. Each is claimed with a conditional update, so of several
+        processes sharing the database exactly one undoes it; the carrier resources its journal
+        names are deleted with the key kept (encrypted) for that purpose, which is then erased.
+        """
+        cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+        finished = []
+        for entry in await SetupJournal.filter(status=SetupStatus.PENDING, tm_update__lt=cutoff):
+            claimed = await SetupJournal.filter(
+                id=entry.id, status=SetupStatus.PENDING, tm_update=entry.tm_update
+            ).update(tm_update=utcnow())
+            if claimed:
+                finished.append(await self._undo_interrupted(entry))
+        return finished
+
+    async def _undo_interrupted(self, entry: SetupJournal) -> SetupJournal:
+        resources = [CarrierResource(**item) for item in entry.resources]  # type: ignore[arg-type]
+        left, problem = resources, ""
+        carrier = self._carriers.get(entry.carrier)
+        try:
+            if carrier is None:
+                problem = f"no adapter for carrier {entry.carrier!r}"
+            elif entry.api_key_encrypted is None:
+                problem = "the carrier API key was not kept"
+            else:
+                api_key = self._secret_box.decrypt(entry.api_key_encrypted)
+                await rollback_resources(carrier, api_key, resources)
+                left = []
+        except SecretBoxError as exc:
+            problem = str(exc)
+        except CarrierCleanupFailed as failed:
+            left, problem = failed.resources, failed.message
+        status = SetupStatus.CLEANUP_FAILED if left else SetupStatus.ROLLED_BACK
+        message = "setup interrupted (its process stopped); " + (
+            f"could not remove every carrier resource: {problem}"
+            if left
+            else "every carrier resource it made was removed"
+        )
+        await SetupJournal.filter(id=entry.id).update(
+            status=status,
+            resources=[asdict(r) for r in left],
+            error_code="INTERRUPTED",
+            error_message=message,
+            api_key_encrypted=None,
+            tm_update=utcnow(),
+        )
+        (log.error if left else log.warning)("setup %s of %r: %s", entry.id, entry.name, message)
+        return await SetupJournal.get(id=entry.id)
 
     async def _replay(self, checked: _Checked) -> SetupJournal | Provider:
         earlier = await SetupJournal.get(idempotency_key=checked.idempotency_key)
@@ -223,6 +279,7 @@ class ProviderSetup:
             ).update(
                 status=SetupStatus.PENDING,
                 resources=[],
+                api_key_encrypted=self._secret_box.encrypt(checked.api_key),
                 error_code=None,
                 error_message=None,
                 tm_update=utcnow(),
@@ -263,7 +320,12 @@ class ProviderSetup:
             await (
                 SetupJournal.filter(id=journal.id)
                 .using_db(connection)
-                .update(status=SetupStatus.COMPLETED, provider_id=provider.id, tm_update=utcnow())
+                .update(
+                    status=SetupStatus.COMPLETED,
+                    provider_id=provider.id,
+                    api_key_encrypted=None,
+                    tm_update=utcnow(),
+                )
             )
         return provider
 
@@ -279,7 +341,7 @@ class ProviderSetup:
         left: list[CarrierResource] = []
         cleanup_error: CarrierCleanupFailed | None = None
         try:
-            await rollback_resources(checked.carrier, checked.api_key, created)
+            await rollback_resources(checked.carrier, checked.api_key, to_roll_back(created, exc))
         except CarrierCleanupFailed as failed:
             left, cleanup_error = failed.resources, failed
         errors = [cause]
@@ -306,6 +368,7 @@ class ProviderSetup:
             resources=[asdict(r) for r in left],
             error_code=cause.code.name,
             error_message=cause.message,
+            api_key_encrypted=None,
             tm_update=utcnow(),
         )
         return ServiceError(errors)

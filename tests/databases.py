@@ -6,6 +6,7 @@ default the local PostgreSQL's ``test`` database, and dropped afterwards).
 """
 
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,3 +44,17 @@ async def fresh_database(folder: Path) -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+async def fetch_rows(url: str, sql: str) -> list[dict[str, object]]:
+    """Rows of ``sql`` read straight from the database at ``url`` (another process's database),
+    without touching this process's ORM."""
+    if url.startswith("sqlite://"):
+        with sqlite3.connect(url.removeprefix("sqlite://")) as db:
+            db.row_factory = sqlite3.Row
+            return [dict(row) for row in db.execute(sql)]
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        return [dict(row) for row in await conn.fetch(sql)]
+    finally:
+        await conn.close()

@@ -24,7 +24,9 @@ from carriers.base import (
     CarrierRequestRejected,
     CarrierResource,
     CarrierUnavailable,
+    record_progress,
     rollback_resources,
+    to_roll_back,
 )
 from carriers.fake_telnyx import FakeTelnyx, Fault, mask_key
 from carriers.telnyx import TelnyxCarrier, make_sip_username
@@ -43,13 +45,16 @@ CONNECTIONS = "/v2/credential_connections"
 
 
 class Recorder:
-    """An on_created callback that remembers what it was told, in order."""
+    """An on_created callback that keeps what exists (or may), as the setup service does, and
+    everything it was told, in order."""
 
     def __init__(self) -> None:
         self.resources: list[CarrierResource] = []
+        self.told: list[CarrierResource] = []
 
     async def __call__(self, resource: CarrierResource) -> None:
-        self.resources.append(resource)
+        self.told.append(resource)
+        self.resources = record_progress(self.resources, resource)
 
 
 def _paths(fake: FakeTelnyx) -> list[tuple[str, str]]:
@@ -68,6 +73,13 @@ async def test_create_trunk_creates_reports_and_returns_everything(
 
     profile_res, conn_res = result.resources
     assert recorder.resources == [profile_res, conn_res]
+    # Each was announced by name before its create was sent, then reported with its id.
+    assert [(r.kind, r.id) for r in recorder.told] == [
+        ("outbound_voice_profile", None),
+        ("outbound_voice_profile", profile_res.id),
+        ("credential_connection", None),
+        ("credential_connection", conn_res.id),
+    ]
     assert (profile_res.kind, conn_res.kind) == ("outbound_voice_profile", "credential_connection")
     assert profile_res.id is not None
     assert profile_res.id.isdigit()
@@ -164,14 +176,17 @@ async def test_key_forbidden_for_connections_fails_step_3_after_reporting_the_pr
         await carrier.create_trunk(KEY_NO_CONN, "acme", recorder)
 
     assert "not permitted" in info.value.message
-    [profile] = recorder.resources
+    # The connection was announced by name before its create was sent; it never came to exist.
+    profile, announced = recorder.resources
     assert profile.kind == "outbound_voice_profile"
+    assert (announced.kind, announced.id) == ("credential_connection", None)
     assert set(fake.outbound_voice_profiles) == {profile.id}
     assert fake.credential_connections == {}
     assert fake.calls_to("POST", CONNECTIONS) == 1  # a 403 is final: no retry
 
-    # The caller can roll back what was reported, with the same key.
-    await rollback_resources(carrier, KEY_NO_CONN, recorder.resources)
+    # The refused connection is marked as never made; the caller rolls back the rest.
+    assert info.value.not_created == announced
+    await rollback_resources(carrier, KEY_NO_CONN, to_roll_back(recorder.resources, info.value))
     assert fake.outbound_voice_profiles == {}
 
 
@@ -190,7 +205,8 @@ async def test_422_on_profile_create_is_request_rejected_with_field(
     assert info.value.field == "name"
     assert "name is too long" in info.value.message
     assert "10015" in info.value.message
-    assert recorder.resources == []
+    [announced] = recorder.resources  # by name only: the carrier refused to create it
+    assert announced.id is None
     assert fake.outbound_voice_profiles == {}
     assert fake.calls_to("POST", PROFILES) == 1  # a 422 is final: no retry
 
@@ -209,7 +225,10 @@ async def test_422_on_connection_create_names_the_nested_field(
         await carrier.create_trunk(KEY_OK, "acme", recorder)
 
     assert info.value.field == "outbound.outbound_voice_profile_id"
-    assert [r.kind for r in recorder.resources] == ["outbound_voice_profile"]
+    assert [(r.kind, r.id is None) for r in recorder.resources] == [
+        ("outbound_voice_profile", False),
+        ("credential_connection", True),
+    ]
     assert fake.credential_connections == {}
 
 
