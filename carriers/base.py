@@ -22,8 +22,8 @@ __all__ = [
     "OnCreated",
     "TrunkResult",
     "record_progress",
-    "to_roll_back",
     "rollback_resources",
+    "to_roll_back",
 ]
 
 
