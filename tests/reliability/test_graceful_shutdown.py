@@ -12,6 +12,7 @@ from carriers.fake_telnyx import FakeTelnyx, Fault
 from tests.carriers.fake_thread import fake_telnyx_thread
 from tests.databases import fresh_database
 from tests.processes import clean_env, run_trunkql, server_process
+from tests.waiting import until
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -21,14 +22,6 @@ SETUP = {
     "provider { id } userErrors { code message } } }",
     "variables": {"i": {"carrier": "TELNYX", "name": "In flight", "apiKey": KEY}},
 }
-
-
-async def _wait_for(condition: object, seconds: float = 10) -> None:
-    for _ in range(int(seconds * 20)):
-        if condition():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not reached")
 
 
 async def test_sigterm_lets_in_flight_work_finish_then_exits_cleanly(tmp_path: Path) -> None:
@@ -49,7 +42,7 @@ async def test_sigterm_lets_in_flight_work_finish_then_exits_cleanly(tmp_path: P
             with server_process(tmp_path, env) as (process, base, log):
                 async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
                     in_flight = asyncio.create_task(client.post("/graphql", json=SETUP))
-                    await _wait_for(lambda: fake.calls_to("POST", "/v2/credential_connections"))
+                    await until(lambda: fake.calls_to("POST", "/v2/credential_connections") > 0, 10)
 
                     process.send_signal(signal.SIGTERM)
                     reply = await in_flight

@@ -12,6 +12,7 @@ from carriers.fake_telnyx import FakeTelnyx, Fault
 from tests.carriers.fake_thread import fake_telnyx_thread
 from tests.databases import fetch_rows, fresh_database
 from tests.processes import clean_env, run_trunkql, server_process
+from tests.waiting import until
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -26,14 +27,6 @@ STEPS = {
     "creating the profile": ("outbound_voice_profiles", "POST", Fault.apply_then_delay(60)),
     "creating the connection": ("credential_connections", "POST", Fault.apply_then_delay(60)),
 }
-
-
-async def _until(condition: object, seconds: float) -> None:
-    for _ in range(int(seconds * 10)):
-        if await condition():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not reached within {seconds} s")
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -56,11 +49,7 @@ async def test_a_setup_killed_midway_is_undone_by_the_next_start(tmp_path: Path,
             with server_process(tmp_path, env) as (first, base, _):
                 async with httpx.AsyncClient(base_url=base, headers=headers) as client:
                     request = asyncio.create_task(client.post("/graphql", json=SETUP))
-
-                    async def held() -> bool:
-                        return fake.calls_to(method, f"/v2/{endpoint}") > 0
-
-                    await _until(held, 10)
+                    await until(lambda: fake.calls_to(method, f"/v2/{endpoint}") > 0, 10)
                     first.send_signal(signal.SIGKILL)
                     await asyncio.to_thread(first.wait, 10)
                     with pytest.raises(httpx.TransportError):
@@ -76,7 +65,7 @@ async def test_a_setup_killed_midway_is_undone_by_the_next_start(tmp_path: Path,
                     rows = await fetch_rows(url, "SELECT status FROM setup_journal")
                     return rows[0]["status"] != "pending"
 
-                await _until(undone, 20)
+                await until(undone, 20)
             [journal] = await fetch_rows(
                 url,
                 "SELECT status, error_code, resources, api_key_encrypted FROM setup_journal",
