@@ -11,7 +11,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -27,6 +28,7 @@ from server.request_id import RequestIdMiddleware
 from server.secrets import load_keys
 from server.settings import Settings
 from server.setup_recovery import recover_setups_forever
+from services.health import health_engine
 from services.secret_box import SecretBox
 from services.setup import ProviderSetup
 
@@ -109,7 +111,7 @@ def create_app(settings: Settings) -> Starlette:
         build_schema(limits),
         verifier=token_verifier(settings, keys),
         graphql_ide="graphiql" if settings.expose_schema else None,
-        subscription_protocols=(),
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allowed_origins=settings.cors_origins,
     )
 
@@ -124,12 +126,17 @@ def create_app(settings: Settings) -> Starlette:
             setup = ProviderSetup(carriers, SecretBox(keys.secret_key), settings.setup_deadline)
             app.state.provider_setup = setup
             recovery = recover_setups_forever(setup, settings.setup_recovery_after)
-            async with running(recovery, "setup-recovery"):
+            async with (
+                running(recovery, "setup-recovery"),
+                health_engine(settings.database_url, settings.health) as health,
+            ):
+                app.state.health = health
                 yield
 
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

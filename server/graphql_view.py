@@ -10,9 +10,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http import process_result as default_process_result
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from schema.audit import audit_line
 from schema.context import Context
@@ -34,6 +36,18 @@ def _is_expected(error: GraphQLError) -> bool:
     return error.original_error is None or isinstance(error.original_error, GraphQLError)
 
 
+def _audit_refused_token(request_id: str, exc: AuthenticationError) -> None:
+    audit_line(
+        {
+            "event": "authentication",
+            "requestId": request_id,
+            "outcome": "unauthenticated",
+            "errorCode": "UNAUTHENTICATED",
+            "reason": str(exc),
+        }
+    )
+
+
 class TrunkqlGraphQL(GraphQL[Context, None]):
     def __init__(self, *args: Any, verifier: TokenVerifier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,15 +61,7 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
                 try:
                     scope.setdefault("state", {})["principal"] = self._authenticate(request)
                 except AuthenticationError as exc:
-                    audit_line(
-                        {
-                            "event": "authentication",
-                            "requestId": request_id_of(scope),
-                            "outcome": "unauthenticated",
-                            "errorCode": "UNAUTHENTICATED",
-                            "reason": str(exc),
-                        }
-                    )
+                    _audit_refused_token(request_id_of(scope), exc)
                     await self._unauthenticated(str(exc))(scope, receive, send)
                     return
         await super().__call__(scope, receive, send)
@@ -84,16 +90,33 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        assert isinstance(response, Response)  # websockets are not served yet
-        assert isinstance(request, Request)
+        # A WebSocket has no principal yet: on_ws_connect sets it from connection_init.
         return Context(
             request=request,
             response=response,
-            principal=request.scope["state"].get("principal", ANONYMOUS),
+            principal=request.scope.get("state", {}).get("principal", ANONYMOUS),
             request_id=request_id_of(request.scope),
             provider_setup=request.app.state.provider_setup,
+            health=request.app.state.health,
             loaders=build_loaders(),
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: the token comes in connection_init's payload, as
+        ``{"Authorization": "Bearer <token>"}``; without a valid one the socket is closed (4403)."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        try:
+            context.principal = self._verifier.verify(
+                bearer_token(authorization if isinstance(authorization, str) else None)
+            )
+        except AuthenticationError as exc:
+            _audit_refused_token(context.request_id, exc)
+            raise ConnectionRejectionError(
+                {"code": "UNAUTHENTICATED", "message": str(exc)}
+            ) from None
+        no_ack_payload: UnsetType = UNSET
+        return no_ack_payload
 
     async def process_result(
         self, request: Request, result: ExecutionResult

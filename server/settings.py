@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from services.health.settings import HealthSettings
+
 DEFAULT_DATABASE_URL = "sqlite://trunkql.sqlite3"
 DEFAULT_TELNYX_BASE_URL = "https://api.telnyx.com/v2"
 
@@ -92,6 +94,18 @@ def _recovery_after(env: Mapping[str, str]) -> float:
     return after
 
 
+def _health(env: Mapping[str, str]) -> HealthSettings:
+    return HealthSettings(
+        enabled=_bool(env, "TRUNKQL_HEALTH_CHECK_ENABLED", True),
+        interval=_float(env, "TRUNKQL_HEALTH_CHECK_INTERVAL", 30.0, 0.1, 86400),
+        timeout=_float(env, "TRUNKQL_HEALTH_CHECK_TIMEOUT", 5.0, 0.05, 60),
+        unhealthy_after=_int(env, "TRUNKQL_HEALTH_UNHEALTHY_AFTER", 3, 1, 100),
+        healthy_after=_int(env, "TRUNKQL_HEALTH_HEALTHY_AFTER", 2, 1, 100),
+        concurrency=_int(env, "TRUNKQL_HEALTH_CHECK_CONCURRENCY", 200, 1, 10000),
+        reachable_2xx_only=_bool(env, "TRUNKQL_HEALTH_2XX_ONLY", False),
+    )
+
+
 def _origins(raw: str) -> tuple[str, ...]:
     """Comma-separated exact origins (scheme://host[:port]); "*" is refused on purpose: these
     endpoints take bearer tokens, and a wildcard would let any page drive them."""
@@ -139,6 +153,7 @@ class Settings:
     query_cache_size: int = 256
     expose_schema: bool = True  # introspection and GraphiQL; switch off in production
     cors_origins: tuple[str, ...] = ()
+    health: HealthSettings = field(default_factory=HealthSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -182,6 +197,7 @@ class Settings:
             query_cache_size=_int(env, "TRUNKQL_QUERY_CACHE_SIZE", 256, 0, 100_000),
             expose_schema=_bool(env, "TRUNKQL_EXPOSE_SCHEMA", True),
             cors_origins=_origins(env.get("TRUNKQL_CORS_ORIGINS", "")),
+            health=_health(env),
         )
 
     @property

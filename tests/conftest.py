@@ -17,6 +17,7 @@ from server.app import create_app
 from server.auth import mint_token
 from server.migrate import apply_migrations
 from server.settings import Settings
+from services.health.settings import HealthSettings
 from services.principals import Role
 from tests.databases import fresh_database
 from tests.graphql_client import GraphQLClient
@@ -74,6 +75,8 @@ def settings(
         carrier_backoff_base=0.01,
         carrier_backoff_max=0.05,
         setup_deadline=10.0,
+        # No background probes: test providers name real carrier hosts (loopback traffic only).
+        health=HealthSettings(enabled=False),
     )
 
 

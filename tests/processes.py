@@ -22,8 +22,13 @@ def free_port() -> int:
 
 
 def clean_env(**settings: str) -> dict[str, str]:
-    """The caller's environment without any TRUNKQL_ setting, plus ``settings``."""
+    """The caller's environment without any TRUNKQL_ setting, plus ``settings``.
+
+    The health monitor is off unless a test turns it on: test providers name real carrier hosts,
+    and tests send traffic to loopback only.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUNKQL_")}
+    env["TRUNKQL_HEALTH_CHECK_ENABLED"] = "false"
     env.update(settings)
     return env
 
