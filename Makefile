@@ -14,8 +14,10 @@ $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml tests/ecosystem/node/package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The ecosystem tests' Node tools (Apollo composition, GraphQL Inspector, Playwright).
+	npm ci --prefix tests/ecosystem/node --no-audit --no-fund --loglevel=error
 	touch $@ $(VENV)/.installed-runtime
 
 ## Install and serve on the embedded SQLite default (migrates it first).

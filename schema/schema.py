@@ -1,9 +1,13 @@
 """The assembled GraphQL schema."""
 
+from collections.abc import Callable, Sequence
+
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from schema.errors import ErrorCodeEnum
+from schema.federation import FederationQueries, SubgraphSchema, subgraph_sdl
 from schema.health.check_provider_health import HealthMutations
 from schema.health.subscriptions import HealthSubscriptions
 from schema.limits import SchemaLimits, limit_extensions
@@ -13,20 +17,42 @@ from schema.routes.mutations import RouteMutations
 from schema.routes.queries import RouteQueries
 
 Query = merge_types("Query", (ProviderQueries, RouteQueries))
+# The same, plus _service and _entities (TRUNKQL_FEDERATION=true).
+FederatedQuery = merge_types("Query", (ProviderQueries, RouteQueries, FederationQueries))
 Mutation = merge_types("Mutation", (ProviderMutations, RouteMutations, HealthMutations))
 Subscription = merge_types("Subscription", (HealthSubscriptions,))
 
 
-def build_schema(limits: SchemaLimits | None = None) -> strawberry.Schema:
+def build_schema(
+    limits: SchemaLimits | None = None,
+    extra_extensions: Sequence[Callable[[], SchemaExtension]] = (),
+    *,
+    federation: bool = False,
+) -> strawberry.Schema:
+    """``extra_extensions``: the server's own (metrics, say), as classes or factories.
+    ``federation``: serve it as an Apollo Federation 2 subgraph (``schema.federation``)."""
+    limits = limits or SchemaLimits()
+    extensions = [*limit_extensions(limits), *extra_extensions]
+    if federation:
+        return SubgraphSchema(
+            sdl=schema_sdl(federation=True) if limits.introspection else None,
+            query=FederatedQuery,
+            mutation=Mutation,
+            subscription=Subscription,
+            types=[ErrorCodeEnum],
+            extensions=extensions,
+        )
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[ErrorCodeEnum],
-        extensions=limit_extensions(limits or SchemaLimits()),
+        extensions=extensions,
     )
 
 
-def schema_sdl() -> str:
-    """The schema in SDL, as committed in schema.graphql."""
-    return build_schema().as_str() + "\n"
+def schema_sdl(*, federation: bool = False) -> str:
+    """The schema in SDL, as committed in schema.graphql; with ``federation``, as the subgraph
+    SDL a federation router composes (schema.graphql plus ``@link`` and ``@key``)."""
+    sdl = build_schema().as_str() + "\n"
+    return subgraph_sdl(sdl) if federation else sdl

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import aiohttp
@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import Tortoise
@@ -20,10 +20,18 @@ from carriers.registry import CarrierSettings, build_carriers
 from models.config import tortoise_config
 from schema.limits import SchemaLimits
 from schema.schema import build_schema
-from server.auth import token_verifier
+from server.auth import (
+    AuthenticationError,
+    TokenVerifier,
+    bearer_token,
+    token_verifier,
+    unauthenticated_response,
+)
 from server.background import running
 from server.body_limit import BodySizeLimitMiddleware
 from server.graphql_view import TrunkqlGraphQL
+from server.logging_setup import configure_logging
+from server.metrics import OperationMetrics, carrier_tracing, metrics_endpoint
 from server.request_id import RequestIdMiddleware
 from server.secrets import load_keys
 from server.settings import Settings
@@ -33,6 +41,8 @@ from services.secret_box import SecretBox
 from services.setup import ProviderSetup
 
 log = logging.getLogger("trunkql")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -64,15 +74,29 @@ def carrier_settings(settings: Settings) -> CarrierSettings:
 
 
 @asynccontextmanager
-async def carrier_session() -> AsyncIterator[aiohttp.ClientSession]:
+async def carrier_session(settings: Settings) -> AsyncIterator[aiohttp.ClientSession]:
     """One HTTP session for all carrier calls for the app's life (connection reuse). Each call
-    sets its own timeout; this one is the backstop."""
+    sets its own timeout; this one is the backstop. Every call is counted and timed."""
     async with aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=300),
         connector=aiohttp.TCPConnector(limit=100),
         trust_env=False,
+        trace_configs=[carrier_tracing({settings.telnyx_base_url: "telnyx"})],
     ) as session:
         yield session
+
+
+def authenticated(endpoint: Endpoint, verifier: TokenVerifier) -> Endpoint:
+    """``endpoint`` for holders of a valid token of any role (Prometheus can send one)."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            verifier.verify(bearer_token(request.headers.get("authorization")))
+        except AuthenticationError as exc:
+            return unauthenticated_response(str(exc))
+        return await endpoint(request)
+
+    return guarded
 
 
 def middleware(settings: Settings) -> list[Middleware]:
@@ -107,9 +131,10 @@ def create_app(settings: Settings) -> Starlette:
         cache_size=settings.query_cache_size,
         introspection=settings.expose_schema,
     )
+    verifier = token_verifier(settings, keys)
     graphql = TrunkqlGraphQL(
-        build_schema(limits),
-        verifier=token_verifier(settings, keys),
+        build_schema(limits, extra_extensions=[OperationMetrics], federation=settings.federation),
+        verifier=verifier,
         graphql_ide="graphiql" if settings.expose_schema else None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allowed_origins=settings.cors_origins,
@@ -120,7 +145,7 @@ def create_app(settings: Settings) -> Starlette:
         # RegisterTortoise makes the ORM context visible to every request task (Tortoise 1.x).
         async with (
             RegisterTortoise(app, config=tortoise_config(settings.database_url)),
-            carrier_session() as session,
+            carrier_session(settings) as session,
         ):
             carriers = build_carriers(session, carrier_settings(settings))
             setup = ProviderSetup(carriers, SecretBox(keys.secret_key), settings.setup_deadline)
@@ -139,6 +164,7 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", authenticated(metrics_endpoint, verifier)),
         ],
         middleware=middleware(settings),
         lifespan=lifespan,
@@ -146,5 +172,8 @@ def create_app(settings: Settings) -> Starlette:
 
 
 def create_app_from_env() -> Starlette:
-    """Factory for uvicorn (``--factory``), e.g. for running several workers."""
-    return create_app(Settings.from_env())
+    """Factory for uvicorn (``--factory``), e.g. for running several workers: each worker process
+    configures its own logging."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import jwt
+from starlette.responses import JSONResponse
 
 from server.secrets import Keys
 from server.settings import Settings
@@ -107,6 +108,15 @@ def mint_token(
     if policy.audience is not None:
         claims["aud"] = policy.audience
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def unauthenticated_response(message: str) -> JSONResponse:
+    """HTTP 401 with a GraphQL-shaped error body, for a request refused before anything ran."""
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="trunkql"'},
+    )
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -7,23 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from server.logging_setup import configure_logging
 from server.settings import Settings, SettingsError
 
 log = logging.getLogger("trunkql")
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
-    # The audit trail is JSON lines: its own handler prints the record alone.
-    audit = logging.getLogger("trunkql.audit")
-    audit_handler = logging.StreamHandler(sys.stderr)
-    audit_handler.setFormatter(logging.Formatter("%(message)s"))
-    audit.addHandler(audit_handler)
-    audit.propagate = False
 
 
 def _migrate(settings: Settings) -> None:
@@ -66,6 +53,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # On SIGTERM: stop accepting, let in-flight requests finish for this long, then close the
         # database and carrier sessions (the app's lifespan) and exit.
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # uvicorn's own loggers go through ours (JSON lines), in every worker process.
+        log_config=None,
     )
     return 0
 
@@ -78,7 +67,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from schema.schema import schema_sdl
 
-    sdl = schema_sdl()
+    sdl = schema_sdl(federation=args.federation)
     if args.output:
         Path(args.output).write_text(sdl, encoding="utf-8")
     else:
@@ -147,6 +136,12 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
+    export.add_argument(
+        "--federation",
+        action="store_true",
+        help="print the Apollo Federation 2 subgraph SDL (@link, @key on Provider and Route) "
+        "that TRUNKQL_FEDERATION=true serves as _service { sdl }",
+    )
     export.set_defaults(handler=cmd_export_schema)
 
     token = commands.add_parser(
@@ -194,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         sys.stderr.write(f"trunkql: {exc}\n")
         return 2
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     handler = args.handler
     result: int = handler(args, settings)
     return result

@@ -6,7 +6,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -19,7 +19,12 @@ from strawberry.types.unset import UNSET, UnsetType
 from schema.audit import audit_line
 from schema.context import Context
 from schema.routes.loaders import build_loaders
-from server.auth import AuthenticationError, TokenVerifier, bearer_token
+from server.auth import (
+    AuthenticationError,
+    TokenVerifier,
+    bearer_token,
+    unauthenticated_response,
+)
 from server.database_errors import is_database_outage
 from server.request_id import request_id_of
 from services.principals import ANONYMOUS, Principal
@@ -62,7 +67,7 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
                     scope.setdefault("state", {})["principal"] = self._authenticate(request)
                 except AuthenticationError as exc:
                     _audit_refused_token(request_id_of(scope), exc)
-                    await self._unauthenticated(str(exc))(scope, receive, send)
+                    await unauthenticated_response(str(exc))(scope, receive, send)
                     return
         await super().__call__(scope, receive, send)
 
@@ -74,18 +79,15 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
             text = data.decode("utf-8") if isinstance(data, bytes) else data
         except UnicodeDecodeError:
             raise json.JSONDecodeError("request body is not UTF-8", "", 0) from None
-        return json.loads(text)
+        value = json.loads(text)
+        # A request is a JSON object (a list is a batch, refused with its own message); a bare
+        # string or number would crash Strawberry's body parsing into a 500.
+        if not isinstance(value, dict | list):
+            raise json.JSONDecodeError("a GraphQL request body is a JSON object", text, 0)
+        return value
 
     def _authenticate(self, request: Request) -> Principal:
         return self._verifier.verify(bearer_token(request.headers.get("authorization")))
-
-    @staticmethod
-    def _unauthenticated(message: str) -> Response:
-        return JSONResponse(
-            {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
-            status_code=401,
-            headers={"WWW-Authenticate": 'Bearer realm="trunkql"'},
-        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -46,6 +46,13 @@ def _float(env: Mapping[str, str], name: str, default: float, low: float, high: 
     return _number(env, name, default, low, high, float, "a number")
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -138,6 +145,7 @@ class Settings:
     migrate_on_start: bool = True
     shutdown_grace_seconds: int = 30
     log_level: str = "INFO"
+    log_format: str = "json"
     # Tokens: which algorithm is accepted (one, fixed), with what key, and how they are bounded.
     jwt_algorithm: str = "HS256"
     jwt_public_key_file: Path | None = None
@@ -153,6 +161,8 @@ class Settings:
     query_cache_size: int = 256
     expose_schema: bool = True  # introspection and GraphiQL; switch off in production
     cors_origins: tuple[str, ...] = ()
+    # Serve the schema as an Apollo Federation 2 subgraph (schema.federation).
+    federation: bool = False
     health: HealthSettings = field(default_factory=HealthSettings)
 
     @classmethod
@@ -189,6 +199,7 @@ class Settings:
             migrate_on_start=_bool(env, "TRUNKQL_MIGRATE_ON_START", True),
             shutdown_grace_seconds=_int(env, "TRUNKQL_SHUTDOWN_GRACE_SECONDS", 30, 0, 3600),
             log_level=log_level,
+            log_format=_choice(env, "TRUNKQL_LOG_FORMAT", "json", ("json", "text")),
             **_token_settings(env),
             max_body_bytes=_int(env, "TRUNKQL_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
             max_query_depth=_int(env, "TRUNKQL_MAX_QUERY_DEPTH", 10, 2, 100),
@@ -197,6 +208,7 @@ class Settings:
             query_cache_size=_int(env, "TRUNKQL_QUERY_CACHE_SIZE", 256, 0, 100_000),
             expose_schema=_bool(env, "TRUNKQL_EXPOSE_SCHEMA", True),
             cors_origins=_origins(env.get("TRUNKQL_CORS_ORIGINS", "")),
+            federation=_bool(env, "TRUNKQL_FEDERATION", False),
             health=_health(env),
         )
 

@@ -626,6 +626,12 @@ def clean_metadata(value: object) -> dict[str, Any]:
     return copied
 
 
+def _check_no_nul(text: str, rule: str, path: tuple[str, ...]) -> None:
+    # JSON allows U+0000 in strings, but PostgreSQL's jsonb cannot store it.
+    if "\x00" in text:
+        raise InvalidValue(f"{rule}, and no NUL (U+0000) in its text: it cannot be stored", path)
+
+
 def _copy_json_object(
     value: dict[Any, Any], rule: str, depth: int, path: tuple[str, ...]
 ) -> dict[str, Any]:
@@ -635,13 +641,17 @@ def _copy_json_object(
     for key, item in value.items():
         if not isinstance(key, str):
             raise InvalidValue(f"{rule}; got a key that is {_kind(key)}", path)
+        _check_no_nul(key, rule, path)
         copied[key] = _copy_json(item, rule, depth, (*path, key))
     return copied
 
 
 def _copy_json(value: object, rule: str, depth: int, path: tuple[str, ...]) -> Any:
     """A copy of a JSON value found at ``depth`` (the depth of its enclosing container)."""
-    if value is None or isinstance(value, (str, bool, int)):
+    if isinstance(value, str):
+        _check_no_nul(value, rule, path)
+        return value
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

@@ -87,11 +87,16 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
         yield application
 
 
-@pytest.fixture
-async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def clear_tables() -> None:
+    """Every trunkql table emptied, in an order the foreign keys allow."""
     await Route.all().delete()  # first: routes restrict deleting their providers
     await Provider.all().delete()  # credentials go with them (ON DELETE CASCADE)
     await SetupJournal.all().delete()
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    await clear_tables()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://trunkql.test") as client:
         yield client

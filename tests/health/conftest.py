@@ -14,6 +14,7 @@ from models.provider import Provider
 from services.clock import utcnow
 from services.health.events import Subscription, Transition
 from services.health.sip_options import SipOptionsProber
+from tests.conftest import clear_tables
 from tests.databases import BACKEND
 from tests.health.sip_responder import SipResponder
 
@@ -67,7 +68,7 @@ def closed_udp_port(host: str = "127.0.0.1") -> int:
 @pytest.fixture
 async def db(app: Starlette) -> None:
     """The session app's ORM (a migrated SQLite file or PostgreSQL database), no providers."""
-    await Provider.all().delete()
+    await clear_tables()
 
 
 async def add_providers(*hostnames: str, deleted: bool = False) -> list[Provider]:

@@ -140,6 +140,8 @@ def _server_env(url: str) -> dict[str, str]:
         TRUNKQL_TELNYX_BASE_URL=f"http://127.0.0.1:{free_port()}/v2",
         # The access log would print one line per request; errors are still logged.
         TRUNKQL_LOG_LEVEL="WARNING",
+        # Not what is measured here, and 1,000 new providers would each get a SIP probe.
+        TRUNKQL_HEALTH_CHECK_ENABLED="false",
     )
 
 

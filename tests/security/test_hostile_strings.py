@@ -179,3 +179,37 @@ async def test_hostname_look_alikes_and_controls(admin: GraphQLClient, hostname:
     await _refused(
         admin, "createProvider", provider_input(hostname=hostname), ["input", "hostname"]
     )
+
+
+@pytest.mark.parametrize(
+    ("metadata", "field"),
+    [
+        ({"note": "a\x00b"}, ["input", "metadata", "note"]),
+        ({"k\x00": "v"}, ["input", "metadata"]),
+        ({"list": ["ok", "\x00"]}, ["input", "metadata", "list", "1"]),
+    ],
+    ids=["value", "key", "nested"],
+)
+async def test_nul_in_metadata_is_refused(
+    admin: GraphQLClient, metadata: dict[str, Any], field: list[str]
+) -> None:
+    # JSON allows U+0000 but PostgreSQL cannot store it: refused on both databases alike.
+    await _refused(admin, "createProvider", provider_input(metadata=metadata), field)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ('{ providers(filter: {nameContains: "a\\u0000"}) { totalCount } }', "nameContains"),
+        ('{ providers(filter: {hostname: "h\\u0000"}) { totalCount } }', "hostname"),
+        ('{ routes(filter: {target: "+1\\u0000"}) { totalCount } }', "target"),
+    ],
+    ids=["nameContains", "hostname", "route target"],
+)
+async def test_nul_in_a_filter_is_invalid_argument(
+    admin: GraphQLClient, query: str, field: str
+) -> None:
+    response = await admin.execute(query)
+
+    assert response.error_codes == ["INVALID_ARGUMENT"]
+    assert response.errors[0]["extensions"]["field"] == ["filter", field]

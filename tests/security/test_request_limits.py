@@ -149,3 +149,16 @@ async def test_of_several_operations_only_the_named_one_runs(admin: GraphQLClien
     assert "errors" in unnamed.json()
     assert named.json()["data"]["createProvider"]["userErrors"] == []
     assert [p["name"] for p in await stored_providers()] == ["b"]
+
+
+@pytest.mark.parametrize("body", ['"{ providers { totalCount } }"', "42", "true", "null"])
+async def test_a_json_body_that_is_not_an_object_is_a_400(
+    http: httpx.AsyncClient, admin: GraphQLClient, body: str
+) -> None:
+    reply = await http.post(
+        "/graphql",
+        content=body.encode(),
+        headers={"Authorization": f"Bearer {admin.token}", "Content-Type": "application/json"},
+    )
+
+    assert reply.status_code == 400
