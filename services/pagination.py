@@ -10,7 +10,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar, cast
 
 from tortoise.expressions import Q
@@ -49,16 +49,31 @@ class Cursor:
 
     @classmethod
     def decode(cls, value: str) -> "Cursor":
+        # A cursor is client input: anything but exactly what encode() makes is refused, however
+        # it fails to parse (nested JSON that exhausts recursion, values of the wrong types, ...).
         try:
             padded = value + "=" * (-len(value) % 4)
-            version, tm_create, row_id = json.loads(base64.urlsafe_b64decode(padded))
-            if version != _CURSOR_VERSION:
-                raise ValueError(version)
-            moment = datetime.fromisoformat(tm_create)
+            decoded = json.loads(base64.urlsafe_b64decode(padded))
+            if not (
+                isinstance(decoded, list)
+                and len(decoded) == 3
+                and all(isinstance(part, str) for part in decoded)
+                and decoded[0] == _CURSOR_VERSION
+            ):
+                raise ValueError("not a cursor")
+            moment = datetime.fromisoformat(decoded[1])
             if moment.tzinfo is None:
-                raise ValueError(tm_create)
-            return cls(tm_create=moment, id=uuid.UUID(row_id))
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+                raise ValueError("naive time")
+            moment.astimezone(UTC)  # OverflowError when the instant is outside datetime's range
+            return cls(tm_create=moment, id=uuid.UUID(decoded[2]))
+        except (
+            ValueError,
+            TypeError,
+            OverflowError,
+            RecursionError,
+            binascii.Error,
+            UnicodeDecodeError,
+        ):
             raise invalid(
                 "after must be an endCursor or cursor returned by this listing", "after"
             ) from None

@@ -20,7 +20,7 @@ from services import validation
 from services.cleaning import clean_fields
 from services.clock import utcnow
 from services.errors import ErrorCode, ServiceError, invalid, not_found
-from services.filters import filter_text
+from services.filters import column_length, filter_text
 from services.ids import parse_id
 from services.pagination import Page, newest_first_page
 from services.versioning import expected_version, only_if_unchanged, stale
@@ -194,11 +194,15 @@ def _filtered(flt: ProviderFilter) -> QuerySet[Provider]:
         query = query.filter(tm_delete__isnull=True)
     if flt.name_contains:
         query = query.filter(
-            name__icontains=filter_text(flt.name_contains, "filter", "nameContains")
+            name__icontains=filter_text(
+                flt.name_contains, column_length(Provider, "name"), "filter", "nameContains"
+            )
         )
     if flt.hostname is not None:
         # Stored lower-case; a filter that could never match a valid hostname just matches nothing.
-        hostname = filter_text(flt.hostname, "filter", "hostname")
+        hostname = filter_text(
+            flt.hostname, column_length(Provider, "hostname"), "filter", "hostname"
+        )
         query = query.filter(hostname=hostname.strip().lower())
     if flt.health_status is not None:
         query = query.filter(health_status=flt.health_status)

@@ -17,7 +17,7 @@ from services import route_rules, validation
 from services.cleaning import clean_fields
 from services.clock import utcnow
 from services.errors import not_found
-from services.filters import filter_text
+from services.filters import column_length, filter_text
 from services.ids import parse_id
 from services.pagination import Page, newest_first_page
 from services.providers import lock_live_provider
@@ -123,7 +123,7 @@ def _filtered(flt: RouteFilter) -> QuerySet[Route]:
         try:
             target = route_rules.clean_target(flt.target)
         except validation.InvalidValue:
-            target = filter_text(flt.target, "filter", "target")
+            target = filter_text(flt.target, column_length(Route, "target"), "filter", "target")
         query = query.filter(target=target)
     return query
 

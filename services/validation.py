@@ -413,6 +413,13 @@ def _clean_dns_name_or_ipv4(host: str) -> str:
                 f"{_HOSTNAME_RULE}; DNS labels are 1-{DNS_LABEL_MAX_LENGTH} letters, digits or "
                 f"hyphens, not starting or ending with a hyphen; got label {_echo(label)}"
             )
+    if not labels[-1][0].isalpha():
+        # RFC 3261 section 25.1: toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum, so the
+        # name stays a valid SIP URI host.
+        raise InvalidValue(
+            f"{_HOSTNAME_RULE}; the last label of a DNS name starts with a letter (RFC 3261); "
+            f"got {_echo(host)}"
+        )
     return host.lower()
 
 

@@ -150,3 +150,47 @@ async def test_a_page_costs_the_same_number_of_statements_whatever_its_size(
 
     assert counts[0] == counts[1] == counts[2]
     assert counts[0] == 2  # the page and its count
+
+
+def _cursor(parts: object) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        _cursor(["k1", "2024-05-01T12:00:00+00:00", 5]),  # id not a string
+        _cursor(["k1", 5, "3fa85f64-5717-4562-b3fc-2c963f66afa6"]),  # time not a string
+        _cursor(["k1", "0001-01-01T00:00:00+14:00", "3fa85f64-5717-4562-b3fc-2c963f66afa6"]),
+        _cursor(["k1", "9999-12-31T23:59:59-14:00", "3fa85f64-5717-4562-b3fc-2c963f66afa6"]),
+        _cursor({"k1": 1}),
+        __import__("base64").urlsafe_b64encode(b"[" * 5000).decode(),  # exhausts recursion
+    ],
+    ids=["id-number", "time-number", "before-year-1", "after-year-9999", "object", "deep"],
+)
+async def test_a_forged_cursor_is_invalid_argument_not_a_crash(
+    admin: GraphQLClient, cursor: str
+) -> None:
+    response = await admin.execute(LIST, {"first": 10, "after": cursor})
+
+    assert response.error_codes == ["INVALID_ARGUMENT"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ('{ providers(filter: {hostname: "' + "a" * 301 + '"}) { totalCount } }', "hostname"),
+        ('{ routes(filter: {target: "+' + "1" * 16 + '"}) { totalCount } }', "target"),
+    ],
+    ids=["hostname-301", "target-17"],
+)
+async def test_a_filter_longer_than_its_column_is_invalid_argument(
+    admin: GraphQLClient, query: str, field: str
+) -> None:
+    response = await admin.execute(query)
+
+    assert response.error_codes == ["INVALID_ARGUMENT"]
+    assert response.errors[0]["extensions"]["field"] == ["filter", field]

@@ -709,3 +709,10 @@ def test_normalize_number_refuses(raw: str, fragment: str) -> None:
 @pytest.mark.parametrize("raw", [None, 15551234567, 1.5, True, ["+1"], {"n": "1"}])
 def test_normalize_number_refuses_wrong_types(raw: object) -> None:
     refused(normalize_number, raw, "phone number must be")
+
+
+@pytest.mark.parametrize("host", ["sip.9carrier", "sip.telnyx.1com", "a.-b"])
+def test_the_top_label_starts_with_a_letter(host: str) -> None:
+    # RFC 3261 section 25.1: toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum.
+    with pytest.raises(InvalidValue):
+        clean_hostname(host)
