@@ -11,6 +11,7 @@ monitor (and every other subscriber) never waits for it.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import deque
@@ -223,7 +224,13 @@ class PostgresHealthEvents:
     async def aclose(self) -> None:
         if self._supervisor is not None:
             self._supervisor.cancel()
-            await asyncio.gather(self._supervisor, return_exceptions=True)
+            # Bounded: shutting down must not hang on a LISTEN connection in a bad state.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(10):
+                    await asyncio.gather(self._supervisor, return_exceptions=True)
+            if self._connection is not None:
+                self._connection.terminate()
+                self._connection = None
             self._supervisor = None
         self._local.close_all()
 
@@ -250,7 +257,7 @@ class PostgresHealthEvents:
         try:
             await connection.add_listener(self._channel, self._on_notification)
         except BaseException:
-            await connection.close()
+            connection.terminate()  # never wait on a connection we are abandoning
             raise
         self._connection = connection
         return connection
