@@ -79,8 +79,16 @@ class Cursor:
             ) from None
 
     def after_q(self) -> Q:
-        """Rows that come after this cursor in newest-first order."""
-        return Q(tm_create__lt=self.tm_create) | Q(tm_create=self.tm_create, id__lt=self.id)
+        """Rows that come after this cursor in newest-first order.
+
+        The leading ``tm_create <= cursor`` is implied by the rest, and it is what makes the page
+        an index range: with bound parameters SQLite (and PostgreSQL's generic plan for a prepared
+        statement) cannot turn the bare ``OR`` into a range, and would walk the index from the
+        newest row down to the cursor, so a deep page would cost like an offset (BENCHMARKS.md,
+        finding 1)."""
+        return Q(tm_create__lte=self.tm_create) & (
+            Q(tm_create__lt=self.tm_create) | Q(tm_create=self.tm_create, id__lt=self.id)
+        )
 
 
 @dataclass(frozen=True)
@@ -107,11 +115,18 @@ async def newest_first_page(query: QuerySet[M], first: int | None, after: str | 
     """One page of ``query``'s rows (a model with ``tm_create`` and ``id``), newest first: one SQL
     query whatever the page size or depth."""
     size = check_page_size(first)
-    if after is not None:
-        query = query.filter(Cursor.decode(after).after_q())
     if size == 0:
-        return Page(items=[], has_next_page=await query.exists())
-    rows = await query.order_by("-tm_create", "-id").limit(size + 1)
+        return Page(items=[], has_next_page=await _after(query, after).exists())
+    rows = await page_query(query, size, after)
     # Model's type cannot say that these models have tm_create and id; order_by relies on it too.
     items = [(Cursor.of(cast(Keyed, row)).encode(), row) for row in rows[:size]]
     return Page(items=items, has_next_page=len(rows) > size)
+
+
+def page_query(query: QuerySet[M], size: int, after: str | None) -> QuerySet[M]:
+    """The one SQL query of a page of ``size`` rows: one row more, to tell whether more follow."""
+    return _after(query, after).order_by("-tm_create", "-id").limit(size + 1)
+
+
+def _after(query: QuerySet[M], after: str | None) -> QuerySet[M]:
+    return query if after is None else query.filter(Cursor.decode(after).after_q())
