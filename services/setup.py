@@ -134,6 +134,13 @@ class ProviderSetup:
 
         async def on_created(resource: CarrierResource) -> None:
             created[:] = record_progress(created, resource)
+            if resource.id is not None:
+                # Made, with its id: journalled with the next write (the next resource's
+                # intent, or the final store), which follows with no carrier call between.
+                # A crash before that leaves the by-name intent on record, which recovery
+                # deletes by name; so each commit a setup waits for carries a carrier call.
+                return
+            # About to be created: on record before the request is sent (write-ahead).
             journal.resources = [asdict(r) for r in created]
             journal.tm_update = utcnow()
             await journal.save(update_fields=["resources", "tm_update"])
@@ -144,7 +151,7 @@ class ProviderSetup:
                 trunk = await checked.carrier.create_trunk(
                     checked.api_key, checked.name, on_created
                 )
-            return await self._store(checked, trunk, journal)
+            return await self._store(checked, trunk, journal, created)
         except BaseException as exc:
             # Cancellation included: the client going away must not leave a trunk behind.
             failure = await asyncio.shield(self._abort(checked, journal, created, exc))
@@ -294,7 +301,11 @@ class ProviderSetup:
         raise _conflict("a setup with this idempotency key is still in progress; retry later")
 
     async def _store(
-        self, checked: _Checked, trunk: TrunkResult, journal: SetupJournal
+        self,
+        checked: _Checked,
+        trunk: TrunkResult,
+        journal: SetupJournal,
+        created: list[CarrierResource],
     ) -> Provider:
         """The provider, its encrypted SIP credential and the journal's completion, atomically."""
         hostname = validation.clean_hostname(trunk.hostname)
@@ -323,6 +334,7 @@ class ProviderSetup:
                 .update(
                     status=SetupStatus.COMPLETED,
                     provider_id=provider.id,
+                    resources=[asdict(r) for r in created],
                     api_key_encrypted=None,
                     tm_update=utcnow(),
                 )

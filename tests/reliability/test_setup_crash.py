@@ -2,6 +2,7 @@
 setup in its journal and deletes the carrier resources it made — at every step of the setup."""
 
 import asyncio
+import json
 import signal
 from pathlib import Path
 
@@ -26,6 +27,13 @@ STEPS = {
     "validating the key": ("balance", "GET", Fault.delay(60)),
     "creating the profile": ("outbound_voice_profiles", "POST", Fault.apply_then_delay(60)),
     "creating the connection": ("credential_connections", "POST", Fault.apply_then_delay(60)),
+}
+# What the journal holds at that moment (kind, whether the id is known): each create is on record
+# by name before it is sent, and what was made before it by id.
+ON_RECORD = {
+    "validating the key": [],
+    "creating the profile": [("outbound_voice_profile", False)],
+    "creating the connection": [("outbound_voice_profile", True), ("credential_connection", False)],
 }
 
 
@@ -54,8 +62,12 @@ async def test_a_setup_killed_midway_is_undone_by_the_next_start(tmp_path: Path,
                     await asyncio.to_thread(first.wait, 10)
                     with pytest.raises(httpx.TransportError):
                         await request
-            [journal] = await fetch_rows(url, "SELECT status, api_key_encrypted FROM setup_journal")
+            [journal] = await fetch_rows(
+                url, "SELECT status, resources, api_key_encrypted FROM setup_journal"
+            )
             assert journal["status"] == "pending"  # the dead process could not finish it
+            resources = json.loads(str(journal["resources"]))  # both drivers hand JSON as text
+            assert [(r["kind"], r["id"] is not None) for r in resources] == ON_RECORD[step]
             assert journal["api_key_encrypted"]  # kept (encrypted) exactly for this
             assert KEY not in str(journal["api_key_encrypted"])
 

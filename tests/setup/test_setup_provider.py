@@ -14,6 +14,7 @@ from services.secret_box import SecretBox
 from tests.conftest import SECRET_KEY, TELNYX_KEY, TELNYX_KEY_NO_CONNECTIONS
 from tests.factories import PAYLOAD, database_text, stored_providers
 from tests.graphql_client import GraphQLClient
+from tests.sql_counter import count_statements
 
 
 def setup_input(**overrides: Any) -> dict[str, Any]:
@@ -77,6 +78,31 @@ async def test_the_sip_password_is_stored_encrypted_and_never_returned(
         "{ providers { edges { node { techHeaders metadata detail name } } } }"
     )
     assert password not in str(everything.body)
+
+
+async def test_a_setup_waits_for_one_commit_per_carrier_call_and_one_to_finish(
+    admin: GraphQLClient, fake_telnyx: FakeTelnyx
+) -> None:
+    # Each statement outside the final transaction is a commit the setup waits for: the journal
+    # is written ahead of each create (write-ahead, for recovery), and a create's id rides on the
+    # next write rather than costing a commit of its own.
+    with count_statements() as counter:
+        payload = await setup(admin)
+    assert payload["userErrors"] == []
+    assert [" ".join(s.split()[:3]) for s in counter.statements] == [
+        'INSERT INTO "setup_journal"',  # the setup, before the key check
+        'UPDATE "setup_journal" SET',  # the profile, by name, before its create
+        'UPDATE "setup_journal" SET',  # the profile's id, and the connection by name
+        'INSERT INTO "provider"',  # then one transaction: provider, credential, completion
+        'INSERT INTO "provider_credential"',
+        'UPDATE "setup_journal" SET',
+    ]
+    journal = await SetupJournal.get()
+    assert journal.status == SetupStatus.COMPLETED
+    assert [(r["kind"], r["id"]) for r in journal.resources] == [
+        ("outbound_voice_profile", next(iter(fake_telnyx.outbound_voice_profiles))),
+        ("credential_connection", next(iter(fake_telnyx.credential_connections))),
+    ]
 
 
 @pytest.mark.parametrize(
