@@ -7,6 +7,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from schema.errors import ErrorCodeEnum
+from schema.execution import PlainLeafExecutor
 from schema.federation import FederationQueries, SubgraphSchema, subgraph_sdl
 from schema.health.check_provider_health import HealthMutations
 from schema.health.subscriptions import HealthSubscriptions
@@ -41,6 +42,7 @@ def build_schema(
             subscription=Subscription,
             types=[ErrorCodeEnum],
             extensions=extensions,
+            execution_context_class=PlainLeafExecutor,
         )
     return strawberry.Schema(
         query=Query,
@@ -48,6 +50,7 @@ def build_schema(
         subscription=Subscription,
         types=[ErrorCodeEnum],
         extensions=extensions,
+        execution_context_class=PlainLeafExecutor,
     )
 
 
