@@ -66,6 +66,14 @@ def plain_leaf(field: GraphQLField) -> PlainLeaf | None:
 class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, with plain leaf fields answered directly."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # Middleware (an extension's resolve hook) must see every field: no short path then.
+        self._leaf_plans: dict[tuple[str, str], PlainLeaf | None] | None = (
+            None if manager is not None and manager.middlewares else _plans_for(self.schema)
+        )
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -74,34 +82,40 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> AwaitableOrValue[Any] | UndefinedType:
-        leaf = self._plain_leaf(parent_type, field_details_list[0].node.name.value)
-        if leaf is not None:
-            value = getattr(source, leaf.attribute, _MISSING)
-            if value is None:
-                if leaf.nullable:
-                    return None
-            elif value is not _MISSING:
-                try:
-                    serialized = leaf.serialize(value)
-                except Exception:  # the ordinary path raises it again, located and reported
-                    serialized = Undefined
-                if serialized is not Undefined and serialized is not None:
-                    return serialized
+        plans = self._leaf_plans
+        if plans is not None:
+            field_name = field_details_list[0].node.name.value
+            key = (parent_type.name, field_name)
+            leaf = plans[key] if key in plans else self._plan(plans, key, parent_type)
+            if leaf is not None:
+                value = getattr(source, leaf.attribute, _MISSING)
+                if value is None:
+                    if leaf.nullable:
+                        return None
+                elif value is not _MISSING:
+                    try:
+                        serialized = leaf.serialize(value)
+                    except Exception:  # the ordinary path raises it again, located and reported
+                        serialized = Undefined
+                    if serialized is not Undefined and serialized is not None:
+                        return serialized
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
 
-    def _plain_leaf(self, parent_type: GraphQLObjectType, field_name: str) -> PlainLeaf | None:
-        manager = self.middleware_manager
-        if manager is not None and manager.middlewares:
-            return None  # middleware (an extension's resolve hook) must see every field
-        plans = _plans.get(self.schema)
-        if plans is None:
-            plans = _plans.setdefault(self.schema, {})
-        key = (parent_type.name, field_name)
-        try:
-            return plans[key]
-        except KeyError:
-            field = self.schema.get_field(parent_type, field_name)
-            plan = plans[key] = plain_leaf(field) if field is not None else None
-            return plan
+    def _plan(
+        self,
+        plans: dict[tuple[str, str], PlainLeaf | None],
+        key: tuple[str, str],
+        parent_type: GraphQLObjectType,
+    ) -> PlainLeaf | None:
+        field = self.schema.get_field(parent_type, key[1])
+        plan = plans[key] = plain_leaf(field) if field is not None else None
+        return plan
+
+
+def _plans_for(schema: GraphQLSchema) -> dict[tuple[str, str], PlainLeaf | None]:
+    plans = _plans.get(schema)
+    if plans is None:
+        plans = _plans.setdefault(schema, {})
+    return plans

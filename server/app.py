@@ -30,6 +30,7 @@ from server.auth import (
 from server.background import running
 from server.body_limit import BodySizeLimitMiddleware
 from server.graphql_view import TrunkqlGraphQL
+from server.heap import settle_heap
 from server.logging_setup import configure_logging
 from server.metrics import OperationMetrics, carrier_tracing, metrics_endpoint
 from server.request_id import RequestIdMiddleware
@@ -156,6 +157,7 @@ def create_app(settings: Settings) -> Starlette:
                 health_engine(settings.database_url, settings.health) as health,
             ):
                 app.state.health = health
+                settle_heap()
                 yield
 
     return Starlette(
