@@ -11,7 +11,6 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.enums import HealthStatus, ProviderType
 from models.provider import Provider
@@ -23,6 +22,7 @@ from services.errors import ErrorCode, ServiceError, invalid, not_found
 from services.filters import column_length, filter_text
 from services.ids import parse_id
 from services.pagination import Page, newest_first_page
+from services.transactions import atomically
 from services.versioning import expected_version, only_if_unchanged, stale
 
 
@@ -162,7 +162,8 @@ async def delete_provider(provider_id: object) -> Provider:
     Refused with CONFLICT while live routes use the provider: they would silently stop routing.
     """
     pid = parse_id(provider_id, "id")
-    async with in_transaction() as connection:
+
+    async def soft_delete(connection: BaseDBAsyncClient) -> None:
         await lock_live_provider(pid, connection, "id")
         in_use = (
             await Route.filter(provider_id=pid, tm_delete__isnull=True).using_db(connection).count()
@@ -177,6 +178,8 @@ async def delete_provider(provider_id: object) -> Provider:
             )
         now = utcnow()
         await Provider.filter(id=pid).using_db(connection).update(tm_delete=now, tm_update=now)
+
+    await atomically(soft_delete)
     return await Provider.get(id=pid)
 
 

@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.route import Route
 from services import route_rules, validation
@@ -21,6 +21,7 @@ from services.filters import column_length, filter_text
 from services.ids import parse_id
 from services.pagination import Page, newest_first_page
 from services.providers import lock_live_provider
+from services.transactions import atomically
 from services.versioning import expected_version, only_if_unchanged, stale
 
 # The platform default customer: its routes serve every customer, after the customer's own.
@@ -46,12 +47,15 @@ async def create_route(values: Mapping[str, object]) -> Route:
     cleaned = clean_fields(values, _RULES, _REQUIRED_ON_CREATE)
     fields = {**_DEFAULTS, **cleaned}
     now = utcnow()
-    async with in_transaction() as connection:
+
+    async def insert(connection: BaseDBAsyncClient) -> Route:
         # Held until commit, so the provider cannot be deleted before the route is visible.
         await lock_live_provider(fields["provider_id"], connection, "provider_id")
         return await Route.create(
             id=uuid.uuid4(), tm_create=now, tm_update=now, using_db=connection, **fields
         )
+
+    return await atomically(insert)
 
 
 async def get_route(route_id: object) -> Route | None:
@@ -69,7 +73,8 @@ async def update_route(
     rid = parse_id(route_id, "id")
     cleaned = clean_fields(changes, _RULES)
     expected = expected_version(expected_tm_update)
-    async with in_transaction() as connection:
+
+    async def change(connection: BaseDBAsyncClient) -> None:
         live = Route.filter(id=rid, tm_delete__isnull=True).using_db(connection)
         current = await live.first()
         if current is None:
@@ -86,6 +91,8 @@ async def update_route(
             if latest is None:
                 raise not_found(f"no route with id {rid} (it was deleted meanwhile)", "id")
             raise stale("route", rid, latest.tm_update)
+
+    await atomically(change)
     return await Route.get(id=rid)
 
 

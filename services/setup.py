@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from carriers.base import (
     Carrier,
@@ -43,6 +43,7 @@ from services.clock import utcnow
 from services.errors import ErrorCode, FieldError, ServiceError
 from services.providers import insert_provider
 from services.secret_box import SecretBox, SecretBoxError
+from services.transactions import atomically, despite_cancellation
 
 log = logging.getLogger("trunkql.setup")
 
@@ -127,7 +128,13 @@ class ProviderSetup:
 
     async def setup(self, request: SetupRequest) -> Provider:
         checked = self._check(request)
-        journal = await self._open_journal(checked)
+
+        async def abandon(opened: SetupJournal | Provider) -> None:
+            # Cancelled as the journal was written: nothing was made yet, close it at once.
+            if isinstance(opened, SetupJournal):
+                await self._abort(checked, opened, [], asyncio.CancelledError())
+
+        journal = await despite_cancellation(self._open_journal(checked), abandon)
         if isinstance(journal, Provider):
             return journal  # the same idempotency key again: the first result
         created: list[CarrierResource] = []
@@ -155,7 +162,7 @@ class ProviderSetup:
         except BaseException as exc:
             # Cancellation included: the client going away must not leave a trunk behind.
             failure = await asyncio.shield(self._abort(checked, journal, created, exc))
-            if isinstance(exc, CarrierError | TimeoutError):
+            if failure is not None and isinstance(exc, CarrierError | TimeoutError):
                 raise failure from None
             raise
 
@@ -309,7 +316,8 @@ class ProviderSetup:
     ) -> Provider:
         """The provider, its encrypted SIP credential and the journal's completion, atomically."""
         hostname = validation.clean_hostname(trunk.hostname)
-        async with in_transaction() as connection:
+
+        async def store(connection: BaseDBAsyncClient) -> Provider:
             provider = await insert_provider(
                 {
                     "name": checked.name,
@@ -339,7 +347,9 @@ class ProviderSetup:
                     tm_update=utcnow(),
                 )
             )
-        return provider
+            return provider
+
+        return await atomically(store)
 
     async def _abort(
         self,
@@ -347,8 +357,16 @@ class ProviderSetup:
         journal: SetupJournal,
         created: list[CarrierResource],
         exc: BaseException,
-    ) -> ServiceError:
-        """Undo the carrier side, journal the outcome, and say what happened."""
+    ) -> ServiceError | None:
+        """Undo the carrier side, journal the outcome, and say what happened. None if there is
+        nothing to undo: the store committed (it runs to its end despite a cancellation, which
+        then reaches the caller), so the setup is done and its provider is there to stay."""
+        # The status itself, not exists(): on SQLite Tortoise counts rows by the connection's
+        # change counter, which a statement of a cancelled caller (still running in aiosqlite's
+        # thread) can move, and exists() then answers True for no row.
+        stored = await SetupJournal.filter(id=journal.id).only("status").first()
+        if stored is not None and stored.status == SetupStatus.COMPLETED:
+            return None
         cause = _describe(checked.carrier.name, exc)
         left: list[CarrierResource] = []
         cleanup_error: CarrierCleanupFailed | None = None

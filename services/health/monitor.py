@@ -16,7 +16,6 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +33,7 @@ from services.health.leader import AlwaysLeader, Leadership
 from services.health.settings import HealthSettings
 from services.health.sip_options import Prober, ProbeResult
 from services.ids import parse_id
+from services.transactions import despite_cancellation
 
 log = logging.getLogger("trunkql.health")
 
@@ -180,7 +180,7 @@ class HealthMonitor:
                 item = outcomes.get_nowait()
             finished = item is None
             if batch:
-                await _despite_cancellation(self._store_batch(batch, report))
+                await despite_cancellation(self._store_batch(batch, report))
 
     async def _store_batch(self, batch: list[_Outcome], report: SweepReport) -> None:
         try:
@@ -267,18 +267,6 @@ class HealthMonitor:
             await self.events.publish(transition)
         except Exception:  # subscribers are told best-effort; the stored state is the truth
             log.exception("could not publish a health transition")
-
-
-async def _despite_cancellation(work: Coroutine[Any, Any, None]) -> None:
-    """Run ``work`` to its end even if the caller is cancelled meanwhile (the cancellation then
-    goes on). A batch takes milliseconds, and Tortoise's SQLite transaction, cancelled while it
-    begins, never releases its lock: every later query of the process would hang."""
-    task = asyncio.ensure_future(work)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.wait({task})
-        raise
 
 
 async def _read(
