@@ -14,4 +14,8 @@ def parse_id(value: object, *field: str) -> uuid.UUID:
             return uuid.UUID(value)
         except ValueError:
             pass
-    raise invalid("id must be a UUID string such as 3fa85f64-5717-4562-b3fc-2c963f66afa6", *field)
+    # Named after the field it is (customer_id, providerId, …): the client may have sent several.
+    name = field[-1] if field else "id"
+    raise invalid(
+        f"{name} must be a UUID string such as 3fa85f64-5717-4562-b3fc-2c963f66afa6", *field
+    )

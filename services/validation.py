@@ -20,7 +20,7 @@ import math
 import re
 import string
 import unicodedata
-from typing import Any
+from typing import Any, Final
 
 __all__ = [
     "RESERVED_SIP_HEADERS",
@@ -219,15 +219,22 @@ def _is_control(ch: str) -> bool:
     return unicodedata.category(ch) == "Cc"
 
 
+# U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: not control characters to Unicode, but
+# line breaks to JavaScript, str.splitlines() and many log viewers.
+LINE_SEPARATORS: Final = frozenset("\u2028\u2029")
+
+
 def _check_no_control(
     text: str,
     rule: str,
     allowed: frozenset[str] = frozenset(),
     subpath: tuple[str, ...] = (),
+    also: frozenset[str] = frozenset(),
 ) -> None:
-    """Refuse any control character (Unicode category Cc) of ``text`` not in ``allowed``."""
+    """Refuse any control character (Unicode category Cc) of ``text`` not in ``allowed``, and
+    any character in ``also``."""
     for index, ch in enumerate(text):
-        if ch not in allowed and _is_control(ch):
+        if ch in also or (ch not in allowed and _is_control(ch)):
             raise InvalidValue(
                 f"{rule}; got control character {_char(ch)} at position {index}", subpath
             )
@@ -242,14 +249,17 @@ def _check_max_length(text: str, limit: int, rule: str, subpath: tuple[str, ...]
 
 
 def clean_name(value: object) -> str:
-    """A display name: trimmed, 1-255 characters, no control characters.
+    """A display name: trimmed, 1-255 characters, no control characters or line separators.
 
-    Names show up in lists, logs and CSV exports; a CR/LF or NUL would forge log lines or break
-    exports, so control characters are refused anywhere (even at the edges) rather than trimmed.
+    Names show up in lists, logs and CSV exports; a CR/LF, U+2028 or NUL would forge log lines or
+    break exports, so they are refused anywhere (even at the edges) rather than trimmed.
     """
-    rule = f"name must be a string of 1-{NAME_MAX_LENGTH} characters without control characters"
+    rule = (
+        f"name must be a string of 1-{NAME_MAX_LENGTH} characters without control characters or "
+        "line separators"
+    )
     text = _require_str(value, rule)
-    _check_no_control(text, rule)
+    _check_no_control(text, rule, also=LINE_SEPARATORS)
     trimmed = text.strip()
     if not trimmed:
         raise InvalidValue(f"{rule}; got an empty name")

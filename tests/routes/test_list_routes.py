@@ -75,6 +75,7 @@ async def test_a_malformed_filter_id_is_invalid_argument(admin: GraphQLClient, f
 
     assert response.error_codes == ["INVALID_ARGUMENT"]
     assert response.errors[0]["extensions"]["field"] == ["filter", field]
+    assert response.errors[0]["message"].startswith(f"{field} must be a UUID string")
 
 
 @pytest.mark.parametrize(("first", "after"), [(101, None), (-1, None), (10, "garbage")])

@@ -85,6 +85,8 @@ def test_clean_name_accepts(raw: str, expected: str) -> None:
         ("a\x7fb", "U+007F"),
         ("a\x85b", "U+0085"),
         ("Telnyx\n", "U+000A"),
+        ("a\u2028b", "U+2028"),  # a line break to JavaScript and to log viewers
+        ("Telnyx\u2029", "U+2029"),
     ],
 )
 def test_clean_name_refuses(raw: str, fragment: str) -> None:
