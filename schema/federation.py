@@ -30,6 +30,7 @@ from graphql import (
 from strawberry.schema.config import StrawberryConfig
 
 from models.route import Route as RouteModel
+from schema.base import TrunkqlSchema
 from schema.context import Info
 from schema.errors import query_error
 from schema.providers.types import Provider
@@ -85,7 +86,7 @@ class Service:
     sdl: str
 
 
-class SubgraphSchema(strawberry.Schema):
+class SubgraphSchema(TrunkqlSchema):
     """The default schema plus ``_service`` and ``_entities``. ``sdl`` is what ``_service``
     answers; None where the schema is not exposed (``TRUNKQL_EXPOSE_SCHEMA=false``), like
     introspection: a router then composes from ``trunkql export-schema --federation``."""

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
+from schema.base import TrunkqlSchema
 from schema.errors import ErrorCodeEnum
 from schema.execution import PlainLeafExecutor
 from schema.federation import FederationQueries, SubgraphSchema, subgraph_sdl
@@ -44,7 +45,7 @@ def build_schema(
             extensions=extensions,
             execution_context_class=PlainLeafExecutor,
         )
-    return strawberry.Schema(
+    return TrunkqlSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

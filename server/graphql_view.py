@@ -17,6 +17,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from schema.audit import audit_line
+from schema.base import is_client_error
 from schema.context import Context
 from schema.routes.loaders import build_loaders
 from server.auth import (
@@ -33,12 +34,6 @@ log = logging.getLogger("trunkql.graphql")
 
 INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
 DATABASE_UNAVAILABLE_CODE = "DATABASE_UNAVAILABLE"
-
-
-def _is_expected(error: GraphQLError) -> bool:
-    """Errors clients are meant to see: syntax and validation errors, and the GraphQL errors our
-    resolvers and permission checks raise on purpose. Anything else is a bug or an outage."""
-    return error.original_error is None or isinstance(error.original_error, GraphQLError)
 
 
 def _audit_refused_token(request_id: str, exc: AuthenticationError) -> None:
@@ -129,7 +124,7 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
 
     @staticmethod
     def _mask(request: Request, error: GraphQLError) -> GraphQLError:
-        if _is_expected(error):
+        if is_client_error(error):
             return error
         request_id = request_id_of(request.scope)
         if is_database_outage(error.original_error):

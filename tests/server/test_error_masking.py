@@ -37,6 +37,26 @@ async def test_unexpected_errors_are_masked_with_a_request_id(
     logged = [r for r in caplog.records if request_id in r.getMessage()]
     assert logged
     assert logged[0].exc_info is not None
+    # Strawberry's own line for it is kept: an ERROR with the traceback.
+    assert any(r.name == "strawberry.execution" and r.exc_info for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ providers { nope } }",  # validation
+        "{ providers {",  # syntax
+        '{ provider(id: "not-a-uuid") { id } }',  # refused on purpose (INVALID_ARGUMENT)
+    ],
+)
+async def test_a_clients_mistake_is_not_an_error_in_the_log(
+    admin: GraphQLClient, caplog: pytest.LogCaptureFixture, query: str
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        response = await admin.execute(query)
+
+    assert response.errors
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_a_client_request_id_is_echoed_when_it_is_safe(admin: GraphQLClient) -> None:
