@@ -4,11 +4,8 @@ import gc
 
 from starlette.applications import Starlette
 
-from server.heap import YOUNG_THRESHOLD
-
 
 async def test_after_start_up_the_long_lived_objects_are_out_of_the_collectors_way(
     app: Starlette,
 ) -> None:
     assert gc.get_freeze_count() > 10_000  # the schema, the models, the libraries
-    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
