@@ -4,6 +4,7 @@ import json
 import logging
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,6 +14,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http import process_result as default_process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -114,6 +116,17 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
             ) from None
         no_ack_payload: UnsetType = UNSET
         return no_ack_payload
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """A document with no operation, or without the operation the request names, is a
+        GraphQL request error: a well-formed request answered as GraphQL (HTTP 200, ``errors``),
+        as GraphQL over HTTP asks, where Strawberry answered 400 in plain text."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, CannotGetOperationTypeError):
+                return ExecutionResult(data=None, errors=[GraphQLError(exc.reason)])
+            raise
 
     async def process_result(
         self, request: Request, result: ExecutionResult
