@@ -14,8 +14,9 @@ from services.health.postgres import asyncpg_dsn, is_postgres_url
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 
-# The PostgreSQL advisory lock every trunkql process takes to migrate: "trunkql" in ASCII.
-MIGRATION_LOCK_KEY = int.from_bytes(b"trunkql", "big")
+# The PostgreSQL advisory lock every trunkql process takes to migrate: "trunkqlM" in ASCII. Not
+# the health monitor's leader lock ("trunkql"), which its holder keeps as long as it runs.
+MIGRATION_LOCK_KEY = int.from_bytes(b"trunkqlM", "big")
 # How long a starting process waits for another one's migrations before giving up.
 MIGRATION_LOCK_TIMEOUT_SECONDS = 300.0
 
