@@ -5,7 +5,7 @@ so one rule per field lives in ``services.validation`` and runs the same for eve
 """
 
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,10 +102,18 @@ async def _get_live(provider_id: uuid.UUID) -> Provider:
     return provider
 
 
+# Told (after the change is stored) that a provider's health was reset, and from what status.
+HealthReset = Callable[[Provider, HealthStatus], Awaitable[None]]
+
+
 async def update_provider(
-    provider_id: object, changes: Mapping[str, object], expected_tm_update: object = None
+    provider_id: object,
+    changes: Mapping[str, object],
+    expected_tm_update: object = None,
+    on_health_reset: HealthReset | None = None,
 ) -> Provider:
-    """Change only the fields given. A new hostname is another peer, so its health is unknown.
+    """Change only the fields given. A new hostname is another peer, so its health is unknown
+    (and ``on_health_reset`` hears of it, to tell health subscribers).
 
     With ``expected_tm_update``, only if the provider is still at that version (else CONFLICT).
     """
@@ -118,7 +126,8 @@ async def update_provider(
     if not cleaned:
         return current
     updates: dict[str, Any] = dict(cleaned)
-    if "hostname" in cleaned and cleaned["hostname"] != current.hostname:
+    reset = "hostname" in cleaned and cleaned["hostname"] != current.hostname
+    if reset:
         updates.update(HEALTH_RESET)
     updates["tm_update"] = utcnow()
     # One UPDATE of just these columns: concurrent updates of other fields are not overwritten.
@@ -126,7 +135,10 @@ async def update_provider(
     if not await only_if_unchanged(live, expected).update(**updates):
         latest = await _get_live(pid)  # NOT_FOUND if it was deleted meanwhile
         raise stale("provider", pid, latest.tm_update)
-    return await _get_live(pid)
+    updated = await _get_live(pid)
+    if reset and on_health_reset is not None:
+        await on_health_reset(updated, current.health_status)
+    return updated
 
 
 async def providers_by_id(ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Provider]:

@@ -255,6 +255,22 @@ class HealthMonitor:
         log.warning("gave up storing a health outcome for provider %s (contention)", snapshot.id)
         return None
 
+    async def announce_reset(self, provider: Provider, old_status: HealthStatus) -> None:
+        """Tell subscribers a provider's health went back to UNKNOWN: its hostname changed, and
+        nothing is known yet of the new peer (``services.providers.update_provider``)."""
+        if old_status == HealthStatus.UNKNOWN:
+            return
+        await self._announce(
+            Transition(
+                provider_id=str(provider.id),
+                old_status=old_status,
+                new_status=HealthStatus.UNKNOWN,
+                checked_at=provider.tm_update,
+                latency_ms=None,
+                error=None,
+            )
+        )
+
     async def _announce(self, transition: Transition) -> None:
         log.info(
             "provider %s is now %s (was %s)%s",

@@ -68,6 +68,45 @@ async def test_a_subscriber_receives_the_transition(tmp_path: Path, peer: SipRes
     }
 
 
+UPDATE = """mutation($i: UpdateProviderInput!) { updateProvider(input: $i) {
+  provider { healthStatus } userErrors { code } } }"""
+
+
+async def test_a_new_hostname_is_announced_as_a_return_to_unknown(
+    tmp_path: Path, peer: SipResponder
+) -> None:
+    async with fresh_database(tmp_path) as url:
+        env = _env(url)
+        admin = run_trunkql("token", "--role", "PROJECT_SUPER_ADMIN", cwd=tmp_path, env=env).stdout
+        with serving(tmp_path, env) as (base, _):
+            created = await graphql(
+                base, admin.strip(), CREATE, {"i": {"name": "p", "hostname": peer.hostname}}
+            )
+            provider_id = created["data"]["createProvider"]["provider"]["id"]
+            socket = await subscribed(base, admin.strip(), provider_id)
+            try:
+                for _ in range(2):
+                    await graphql(base, admin.strip(), CHECK, {"id": provider_id})
+                healthy = await _next(socket)
+                # Another field changes nothing; another hostname is another peer.
+                await graphql(base, admin.strip(), UPDATE, {"i": {"id": provider_id, "name": "q"}})
+                updated = await graphql(
+                    base, admin.strip(), UPDATE, {"i": {"id": provider_id, "hostname": "127.0.0.2"}}
+                )
+                reset = await _next(socket)
+            finally:
+                await socket.close()
+
+    assert healthy["newStatus"] == "HEALTHY"
+    assert updated["data"]["updateProvider"]["provider"] == {"healthStatus": "UNKNOWN"}
+    assert reset == {
+        "providerId": provider_id,
+        "oldStatus": "HEALTHY",
+        "newStatus": "UNKNOWN",
+        "error": None,
+    }
+
+
 @pytest.mark.parametrize("authorization", [None, "Bearer not-a-token"], ids=["none", "bad"])
 async def test_a_socket_without_a_valid_token_is_closed(
     tmp_path: Path, authorization: str | None

@@ -52,7 +52,12 @@ async def update_provider(info: Info, input: UpdateProviderInput) -> UpdateProvi
     return await run_provider_mutation(
         info,
         UpdateProviderPayload,
-        provider_service.update_provider(input.id, changes, input.expected_tm_update),
+        provider_service.update_provider(
+            input.id,
+            changes,
+            input.expected_tm_update,
+            on_health_reset=info.context.health.monitor.announce_reset,
+        ),
     )
 
 
