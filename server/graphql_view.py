@@ -8,14 +8,15 @@ from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http import process_result as default_process_result
-from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from schema.audit import audit_line
@@ -66,6 +67,7 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
                     _audit_refused_token(request_id_of(scope), exc)
                     await unauthenticated_response(str(exc))(scope, receive, send)
                     return
+            send = _allowing_post_on_405(send)
         await super().__call__(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -120,12 +122,20 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """A document with no operation, or without the operation the request names, is a
         GraphQL request error: a well-formed request answered as GraphQL (HTTP 200, ``errors``),
-        as GraphQL over HTTP asks, where Strawberry answered 400 in plain text."""
+        as GraphQL over HTTP asks, where Strawberry answered 400 in plain text. A mutation over
+        GET is 405 Method Not Allowed, not 400."""
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as exc:
-            if isinstance(exc.__cause__, CannotGetOperationTypeError):
+            cause = exc.__cause__
+            if isinstance(cause, CannotGetOperationTypeError):
                 return ExecutionResult(data=None, errors=[GraphQLError(exc.reason)])
+            if (
+                isinstance(cause, InvalidOperationTypeError)
+                and cause.operation_type == OperationType.MUTATION
+            ):
+                # Only GET refuses mutations; GraphQL over HTTP: 405, with Allow (see __call__).
+                raise HTTPException(405, exc.reason) from cause
             raise
 
     async def process_result(
@@ -164,3 +174,14 @@ class TrunkqlGraphQL(GraphQL[Context, None]):
             path=error.path,
             extensions={"code": INTERNAL_ERROR_CODE, "requestId": request_id},
         )
+
+
+def _allowing_post_on_405(send: Send) -> Send:
+    """HTTP requires a 405 to say what is allowed: a mutation needs POST."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 405:
+            message = {**message, "headers": [*message.get("headers", []), (b"allow", b"POST")]}
+        await send(message)
+
+    return sending

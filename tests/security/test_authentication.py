@@ -159,7 +159,8 @@ async def test_get_runs_queries_but_never_mutations(
 
     assert query.status_code == 200
     assert query.json()["data"]["providers"]["totalCount"] == 1
-    assert mutation.status_code == 400
+    assert mutation.status_code == 405  # GraphQL over HTTP: Method Not Allowed
+    assert mutation.headers["allow"] == "POST"
     assert "mutations are not allowed when using GET" in mutation.text
     assert await stored_providers() == before
 
