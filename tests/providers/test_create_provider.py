@@ -65,6 +65,8 @@ INVALID_INPUTS: list[tuple[dict[str, Any], list[str]]] = [
     ({"name": "x" * 256}, ["input", "name"]),
     ({"name": "bad\nname"}, ["input", "name"]),
     ({"name": "bad\x00name"}, ["input", "name"]),
+    ({"name": "bad\u2028name"}, ["input", "name"]),  # line separators break lines too
+    ({"name": "bad name\u2029"}, ["input", "name"]),
     ({"detail": "x" * 4097}, ["input", "detail"]),
     ({"detail": "carriage\rreturn"}, ["input", "detail"]),
     ({"hostname": None}, ["input", "hostname"]),
