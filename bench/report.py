@@ -3,6 +3,7 @@
 import argparse
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,39 +111,57 @@ def _t(run: dict[str, Any], key: str, name: str) -> dict[str, Any] | None:
     return target
 
 
+_SHOWN: dict[str, Callable[[float], str]] = {
+    "p50_ms": lambda value: f"p50 {_num(value, 2)} ms",
+    "rps": lambda value: f"{_num(value)} req/s",
+}
+
+
+def _against_raw(
+    scenario: str,
+    trunkql: dict[str, Any] | None,
+    raw_target: dict[str, Any] | None,
+    metric: str,
+    goal: str,
+    *,
+    at_most: float | None = None,
+    at_least: float | None = None,
+    raw: str = "raw",
+) -> Goal:
+    """A goal on trunkql's ``metric`` divided by the raw baseline's."""
+    if not (trunkql and raw_target):
+        return Goal(scenario, "not run", "", "", goal, None)
+    ratio = _ratio(trunkql[metric], raw_target[metric])
+    met = ratio is not None and (
+        (at_most is None or ratio <= at_most) and (at_least is None or ratio >= at_least)
+    )
+    shown = _SHOWN[metric]
+    return Goal(
+        scenario,
+        shown(trunkql[metric]),
+        f"{raw} {shown(raw_target[metric])}",
+        _fmt_ratio(ratio),
+        goal,
+        met,
+    )
+
+
 def goals(run: dict[str, Any]) -> list[Goal]:
     rows: list[Goal] = []
     missing = "not run"
 
     t, r = _t(run, "provider", "trunkql"), _t(run, "provider", "raw")
-    if t and r:
-        ratio = _ratio(t["p50_ms"], r["p50_ms"])
-        rows.append(
-            Goal(
-                "`provider(id)` all fields",
-                f"p50 {_num(t['p50_ms'], 2)} ms",
-                f"raw p50 {_num(r['p50_ms'], 2)} ms",
-                _fmt_ratio(ratio),
-                "p50 ≤ 1.5x raw",
-                ratio is not None and ratio <= 1.5,
-            )
-        )
-    else:
-        rows.append(Goal("`provider(id)` all fields", missing, "", "", "p50 ≤ 1.5x raw", None))
+    rows.append(
+        _against_raw("`provider(id)` all fields", t, r, "p50_ms", "p50 ≤ 1.5x raw", at_most=1.5)
+    )
 
     t, r = _t(run, "providers", "trunkql"), _t(run, "providers", "raw")
-    if t and r:
-        ratio = _ratio(t["rps"], r["rps"])
-        rows.append(
-            Goal(
-                "`providers(first: 100)` all fields",
-                f"{_num(t['rps'])} req/s",
-                f"raw {_num(r['rps'])} req/s",
-                _fmt_ratio(ratio),
-                "throughput ≥ 0.5x raw",
-                ratio is not None and ratio >= 0.5,
-            )
+    rows.append(
+        _against_raw(
+            "`providers(first: 100)` all fields", t, r, "rps", "throughput ≥ 0.5x raw", at_least=0.5
         )
+    )
+    if t and r:
         last = _t(run, "providers", "trunkql last page")
         raw_last = _t(run, "providers", "raw last page")
         if last:
@@ -158,8 +177,6 @@ def goals(run: dict[str, Any]) -> list[Goal]:
                     ratio is not None and ratio <= 1.2,
                 )
             )
-    else:
-        rows.append(Goal("`providers(first: 100)` all fields", missing, "", "", "≥ 0.5x raw", None))
 
     t = _t(run, "routes", "trunkql")
     if t:
@@ -206,20 +223,11 @@ def goals(run: dict[str, Any]) -> list[Goal]:
         rows.append(Goal("`dialPlan` with 100k routes vs 100", missing, "", "", "≤ 1.2", None))
 
     t, r = _t(run, "create", "trunkql"), _t(run, "create", "raw")
-    if t and r:
-        ratio = _ratio(t["rps"], r["rps"])
-        rows.append(
-            Goal(
-                "`createProvider`",
-                f"{_num(t['rps'])} req/s",
-                f"raw insert {_num(r['rps'])} req/s",
-                _fmt_ratio(ratio),
-                "throughput ≥ 0.5x raw",
-                ratio is not None and ratio >= 0.5,
-            )
+    rows.append(
+        _against_raw(
+            "`createProvider`", t, r, "rps", "throughput ≥ 0.5x raw", at_least=0.5, raw="raw insert"
         )
-    else:
-        rows.append(Goal("`createProvider`", missing, "", "", "≥ 0.5x raw", None))
+    )
 
     t, c = _t(run, "setup", "trunkql"), _t(run, "setup", "telnyx direct")
     if t and c:

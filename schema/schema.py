@@ -1,6 +1,7 @@
 """The assembled GraphQL schema."""
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import strawberry
 from strawberry.extensions import SchemaExtension
@@ -34,25 +35,20 @@ def build_schema(
     """``extra_extensions``: the server's own (metrics, say), as classes or factories.
     ``federation``: serve it as an Apollo Federation 2 subgraph (``schema.federation``)."""
     limits = limits or SchemaLimits()
-    extensions = [*limit_extensions(limits), *extra_extensions]
+    shared: dict[str, Any] = {
+        "mutation": Mutation,
+        "subscription": Subscription,
+        "types": [ErrorCodeEnum],
+        "extensions": [*limit_extensions(limits), *extra_extensions],
+        "execution_context_class": PlainLeafExecutor,
+    }
     if federation:
         return SubgraphSchema(
             sdl=schema_sdl(federation=True) if limits.introspection else None,
             query=FederatedQuery,
-            mutation=Mutation,
-            subscription=Subscription,
-            types=[ErrorCodeEnum],
-            extensions=extensions,
-            execution_context_class=PlainLeafExecutor,
+            **shared,
         )
-    return TrunkqlSchema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        types=[ErrorCodeEnum],
-        extensions=extensions,
-        execution_context_class=PlainLeafExecutor,
-    )
+    return TrunkqlSchema(query=Query, **shared)
 
 
 def schema_sdl(*, federation: bool = False) -> str:
